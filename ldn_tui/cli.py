@@ -1,0 +1,167 @@
+"""The ``ldn-tui`` command line.
+
+``summary``, ``search``, ``validate`` and ``export`` never import Textual;
+only ``browse`` (the default) does, and only once the evidence has loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ldn_tui import __version__
+from ldn_tui.loader import check_evidence, default_evidence
+from ldn_tui.model import Evidence, Problem
+from ldn_tui.text import clean
+
+EXIT_OK, EXIT_NO_HITS, EXIT_PROBLEMS = 0, 1, 2
+
+
+def _evidence_arg(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--evidence",
+        metavar="PATH",
+        default=default,
+        help="evidence folder to read (default: $LDN_EVIDENCE, else the bundled LDN-fibromyalgia folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ldn-tui",
+        description="Browse the evidence on low-dose naltrexone for fibromyalgia (or any folder in its format).",
+        epilog="With no command, opens the browser. Each command takes --evidence PATH.",
+    )
+    parser.add_argument("--version", action="version", version=f"ldn-tui {__version__}")
+    _evidence_arg(parser, None)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    browse = sub.add_parser("browse", help="open the evidence browser (the default)")
+    _evidence_arg(browse, argparse.SUPPRESS)
+
+    summary = sub.add_parser("summary", help="print the summary of the evidence to stdout")
+    _evidence_arg(summary, argparse.SUPPRESS)
+    summary.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    summary.add_argument("--width", type=_positive, metavar="N", help="text width (default: the terminal's, or 80 in a pipe)")
+    summary.add_argument("--method", choices=("REML", "DL"), default="REML", help="random-effects method for pooling")
+
+    search = sub.add_parser("search", help="search studies, reviews, mechanisms and questions")
+    _evidence_arg(search, argparse.SUPPRESS)
+    search.add_argument("query", nargs="+", help='words (all must match), "a phrase", or filters such as year:2013..2024')
+    search.add_argument("--format", choices=("text", "json"), default="text")
+    search.add_argument("--limit", type=_positive, metavar="N", help="show at most N hits")
+    search.add_argument("--width", type=_positive, metavar="N", help="text width")
+
+    validate = sub.add_parser("validate", help="check an evidence folder and list every problem")
+    _evidence_arg(validate, argparse.SUPPRESS)
+    return parser
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def _folder(args: argparse.Namespace) -> Path:
+    return Path(args.evidence) if getattr(args, "evidence", None) else default_evidence()
+
+
+def report_problems(problems: Sequence[Problem], folder: Path) -> None:
+    err = sys.stderr
+    for problem in problems:
+        err.write(clean(str(problem)) + "\n")
+    count = len(problems)
+    err.write(f"ldn-tui: {count} problem{'s' if count != 1 else ''} in {clean(str(folder))}\n")
+
+
+def load_or_report(folder: Path) -> Evidence | None:
+    evidence, problems = check_evidence(folder)
+    if evidence is None:
+        report_problems(problems, folder)
+    return evidence
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    folder = _folder(args)
+    evidence = load_or_report(folder)
+    if evidence is None:
+        return EXIT_PROBLEMS
+    t = evidence.topic
+    print(
+        f"ok: {len(evidence.studies)} studies, {len(evidence.reviews)} reviews, "
+        f"{len(evidence.mechanisms)} mechanisms, {len(evidence.questions)} questions, "
+        f"{len(t.domains)} outcome domains in {clean(str(folder))}"
+    )
+    return EXIT_OK
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    evidence = load_or_report(_folder(args))
+    if evidence is None:
+        return EXIT_PROBLEMS
+    from ldn_tui.report import summary
+
+    sys.stdout.write(summary.render(evidence, args.format, width=args.width, method=args.method))
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    evidence = load_or_report(_folder(args))
+    if evidence is None:
+        return EXIT_PROBLEMS
+    from ldn_tui.report import search_out
+    from ldn_tui.search import QueryError, search
+
+    query = " ".join(args.query)
+    try:
+        result = search(evidence, query, limit=args.limit)
+    except QueryError as exc:
+        sys.stderr.write(f"ldn-tui search: {clean(str(exc))}\n")
+        return EXIT_PROBLEMS
+    sys.stdout.write(search_out.render(result, args.format, width=args.width))
+    return EXIT_OK if result.total else EXIT_NO_HITS
+
+
+def cmd_browse(args: argparse.Namespace) -> int:
+    folder = _folder(args)
+    from ldn_tui.tui.app import run_app
+
+    return run_app(folder)
+
+
+COMMANDS = {
+    "browse": cmd_browse,
+    "summary": cmd_summary,
+    "search": cmd_search,
+    "validate": cmd_validate,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = COMMANDS[args.command or "browse"]
+    try:
+        sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
+    except (AttributeError, ValueError):
+        pass
+    try:
+        return command(args)
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, as grep does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,264 @@
+"""What the views say about the evidence, computed once for every view.
+
+The stdout summary (text, Markdown, JSON) and the Textual app both render
+these values, so the two can never tell a different story. Pure: no Rich,
+no Textual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ldn_tui.model import Evidence, Outcome, Review, ReviewFinding, Study
+
+NOT_REPORTED = "not reported"
+
+DESIGN_LABELS = {
+    "parallel-rct": "parallel RCT",
+    "crossover-rct": "crossover RCT",
+    "non-randomised-controlled": "non-randomised controlled",
+    "single-arm": "single-arm",
+    "observational": "observational",
+    "case-series": "case series",
+}
+RESULT_LABELS = {
+    "benefit": "benefit",
+    "no-difference": "no difference",
+    "harm": "harm",
+    "unclear": "unclear",
+}
+FINDING_LABELS = {
+    "decreased": "fell",
+    "increased": "rose",
+    "no-change": "no change",
+    "predicts-response": "predicted response",
+}
+STATUS_LABELS = {
+    "hypothesis": "hypothesis",
+    "animal-evidence": "animal evidence",
+    "human-evidence": "human evidence",
+    "contested": "contested",
+}
+ROB_LABELS = {"low": "low", "some-concerns": "some concerns", "high": "high"}
+
+
+def num(value: float, digits: int = 2) -> str:
+    """A number as people write it: no trailing zeros, a real minus sign."""
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:.0f}"
+    if text in ("-0", ""):
+        text = "0"
+    return text.replace("-", "\u2212")
+
+
+def p_text(p: float) -> str:
+    if p < 0.001:
+        return "p < 0.001"
+    return f"p = {num(p, 3)}"
+
+
+def dose_text(study: Study) -> str:
+    dose = study.intervention.dose_mg
+    return f"{num(dose)} mg" if dose is not None else NOT_REPORTED
+
+
+def weeks_text(study: Study) -> str:
+    weeks = study.intervention.duration_weeks
+    return num(weeks, 1) if weeks is not None else NOT_REPORTED
+
+
+def n_text(study: Study) -> str:
+    return str(study.population.n_enrolled)
+
+
+def n_detail(study: Study) -> str:
+    pop = study.population
+    text = f"{pop.n_enrolled} enrolled"
+    if pop.n_analysed is not None:
+        text += f", {pop.n_analysed} analysed"
+    return text
+
+
+def design_text(study: Study) -> str:
+    return DESIGN_LABELS.get(study.design, study.design)
+
+
+def authors_short(authors: Iterable[str]) -> str:
+    names = list(authors)
+    if not names:
+        return "authors not verified"
+    first = names[0].split()[0] if names[0].split() else names[0]
+    return first if len(names) == 1 else f"{first} et al." if len(names) > 2 else f"{first} & {names[1].split()[0]}"
+
+
+def study_label(study: Study | Review) -> str:
+    """'Younger et al. 2013': how a reader names a study."""
+    return f"{authors_short(study.authors)} {study.year}"
+
+
+def ci_text(low: float | None, high: float | None) -> str:
+    if low is None or high is None:
+        return ""
+    return f"{num(low)} to {num(high)}"
+
+
+def effect_text(kind: str, estimate: float, low: float | None, high: float | None) -> str:
+    ci = ci_text(low, high)
+    return f"{kind} {num(estimate)} ({ci})" if ci else f"{kind} {num(estimate)}"
+
+
+def outcome_brief(outcome: Outcome) -> str:
+    """A one-line finding: the result, then the effect or the p-value as reported."""
+    parts = [RESULT_LABELS.get(outcome.result, outcome.result)]
+    if outcome.effect is not None:
+        e = outcome.effect
+        parts.append(effect_text(e.type, e.estimate, e.ci_low, e.ci_high))
+    if outcome.p_value is not None:
+        parts.append(p_text(outcome.p_value))
+    text = ", ".join(parts)
+    return f"{text} (secondary source)" if outcome.secondary_source else text
+
+
+def domain_brief(study: Study, domain_id: str) -> str:
+    outcomes = study.outcomes_for(domain_id)
+    if not outcomes:
+        return NOT_REPORTED
+    return outcome_brief(outcomes[0])
+
+
+def finding_text(f: ReviewFinding) -> str:
+    text = effect_text(f.type, f.estimate, f.ci_low, f.ci_high)
+    extras = []
+    if f.k is not None:
+        extras.append(f"k = {f.k}")
+    if f.i2 is not None:
+        extras.append(f"I² = {num(f.i2, 0)}%")
+    if f.p_value is not None:
+        extras.append(p_text(f.p_value))
+    if extras:
+        text += ", " + ", ".join(extras)
+    if f.comparison == "baseline":
+        text += " [vs baseline, not vs placebo]"
+    if f.note:
+        text = f"{f.note}: {text}"
+    if f.secondary_source:
+        text += " (secondary source)"
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class StudyRow:
+    id: str
+    label: str
+    year: int
+    design: str
+    randomised: bool
+    n: str
+    dose: str
+    weeks: str
+    blinding: str
+    risk_of_bias: str
+    pain: str
+    function: str
+
+
+def study_rows(evidence: Evidence) -> list[StudyRow]:
+    """The study table, in year order; the first two benefit domains fill the finding columns."""
+    benefit = [d.id for d in evidence.topic.domains if d.kind == "benefit"]
+    first = benefit[0] if benefit else ""
+    second = benefit[1] if len(benefit) > 1 else ""
+    rows = []
+    for s in evidence.studies:
+        rob = s.risk_of_bias
+        rows.append(
+            StudyRow(
+                id=s.id,
+                label=study_label(s),
+                year=s.year,
+                design=design_text(s),
+                randomised=s.randomised,
+                n=n_text(s),
+                dose=dose_text(s),
+                weeks=weeks_text(s),
+                blinding=s.blinding,
+                risk_of_bias=ROB_LABELS.get(rob.overall, rob.overall) if rob else NOT_REPORTED,
+                pain=domain_brief(s, first) if first else NOT_REPORTED,
+                function=domain_brief(s, second) if second else NOT_REPORTED,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class DomainFinding:
+    study: Study
+    outcome: Outcome
+
+
+def domain_findings(evidence: Evidence, domain_id: str) -> list[DomainFinding]:
+    return [DomainFinding(s, o) for s in evidence.studies for o in s.outcomes if o.domain == domain_id]
+
+
+@dataclass(frozen=True, slots=True)
+class InflammationRow:
+    study: Study
+    marker: str
+    role: str
+    finding: str
+    summary: str
+    source: str
+    secondary_source: bool
+
+
+def inflammation_rows(evidence: Evidence) -> list[InflammationRow]:
+    return [
+        InflammationRow(s, b.marker, b.role, b.finding, b.summary, b.source, b.secondary_source)
+        for s in evidence.studies
+        for b in s.biomarkers
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class MarkerGroup:
+    """One study's biomarker findings of one kind, gathered: '17 markers fell (n = 8)'."""
+
+    study: Study
+    role: str
+    finding: str
+    markers: tuple[str, ...]
+    summary: str
+
+
+def inflammation_groups(evidence: Evidence) -> list[MarkerGroup]:
+    groups: dict[tuple[str, str, str], list[InflammationRow]] = {}
+    for row in inflammation_rows(evidence):
+        groups.setdefault((row.study.id, row.role, row.finding), []).append(row)
+    out = []
+    for rows in groups.values():
+        first = rows[0]
+        out.append(MarkerGroup(first.study, first.role, first.finding, tuple(r.marker for r in rows), first.summary))
+    return out
+
+
+def reviews_by_date(evidence: Evidence) -> list[Review]:
+    """Reviews in publication order (then by search date), so disagreement over time shows."""
+    return sorted(evidence.reviews, key=lambda r: (r.year, r.search_date.isoformat() if r.search_date else "", r.id))
+
+
+def review_main_finding(review: Review, domain_id: str) -> ReviewFinding | None:
+    """The review's headline pooled result for a domain: vs placebo, not a sensitivity analysis."""
+    candidates = [f for f in review.findings if f.domain == domain_id and f.comparison == "placebo"]
+    plain = [f for f in candidates if not f.note]
+    return (plain or candidates or [None])[0]
+
+
+def counts(evidence: Evidence) -> str:
+    s, r = len(evidence.studies), len(evidence.reviews)
+    return f"{s} {'study' if s == 1 else 'studies'}, {r} {'review' if r == 1 else 'reviews'}"
+
+
+def year_span(evidence: Evidence) -> str:
+    if not evidence.studies:
+        return ""
+    first, last = evidence.studies[0].year, evidence.studies[-1].year
+    return str(first) if first == last else f"{first}\u2013{last}"

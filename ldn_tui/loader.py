@@ -1,0 +1,305 @@
+"""Evidence folder -> immutable model, or every problem with it at once.
+
+The loader reads files and nothing else: it never writes, never follows a
+reference outside the folder, and never raises on bad input. ``check_evidence``
+returns ``(evidence, problems)``; ``load_evidence`` raises ``EvidenceError``
+carrying all problems. The rules are those of ``docs/evidence-format.md``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import tomli
+
+from ldn_tui import schema as S
+from ldn_tui.model import (
+    Evidence,
+    EvidenceError,
+    Mechanism,
+    Problem,
+    Question,
+    Review,
+    Study,
+    Topic,
+)
+from ldn_tui.text import one_line
+
+ROOT_FILES = ("topic.toml", "mechanisms.toml", "questions.toml")
+
+
+def bundled_evidence() -> Path:
+    """The evidence folder shipped with the package (or the checkout's, when editable)."""
+    here = Path(__file__).resolve().parent
+    inside = here / "evidence"
+    if inside.is_dir():
+        return inside
+    return here.parent / "evidence"
+
+
+def default_evidence() -> Path:
+    """``$LDN_EVIDENCE`` when set, else the bundled folder."""
+    env = os.environ.get("LDN_EVIDENCE")
+    return Path(env) if env else bundled_evidence()
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_toml(path: Path, shown: str, problems: list[Problem]) -> dict[str, Any] | None:
+    """Parse one file; on failure append a problem naming the line and return None."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(shown, "", f"cannot read the file: {exc.strerror or exc}"))
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        problems.append(
+            Problem(shown, "", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", line, column)
+        )
+        return None
+    try:
+        return tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
+        msg = getattr(exc, "msg", str(exc))
+        where: tuple[int | None, int | None] = (getattr(exc, "lineno", None), getattr(exc, "colno", None))
+        problems.append(Problem(shown, "", one_line(f"TOML syntax error: {msg}"), *where))
+    except (RecursionError, ValueError) as exc:  # pathological nesting, huge numbers
+        problems.append(Problem(shown, "", f"TOML syntax error: {type(exc).__name__}"))
+    return None
+
+
+def _toml_files(folder: Path, shown: str, problems: list[Problem]) -> list[Path]:
+    """Every ``*.toml`` below ``folder``, sorted; unreadable directories are problems."""
+    found: list[Path] = []
+
+    def onerror(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else folder
+        problems.append(Problem(_shown(where, folder, shown), "", f"cannot read the folder: {exc.strerror}"))
+
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=onerror):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if name.endswith(".toml") and not name.startswith("."):
+                found.append(Path(dirpath) / name)
+    found.sort()
+    return found
+
+
+def _shown(path: Path, folder: Path, shown: str) -> str:
+    try:
+        return str(Path(shown) / path.relative_to(folder))
+    except ValueError:
+        return str(path)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def check_evidence(
+    root: str | os.PathLike[str],
+    parse: Callable[[list[tuple[Path, str]]], list[tuple[dict[str, Any] | None, list[Problem]]]]
+    | None = None,
+) -> tuple[Evidence | None, list[Problem]]:
+    """Load and validate a folder. Returns the model (None if any problem) and all problems.
+
+    ``parse`` may replace the serial parse of the study and review files (for a
+    parallel or cached one); it takes ``(path, shown)`` pairs and returns, in the
+    same order, each file's table (or None) with its problems.
+    """
+    folder = Path(root)
+    shown_root = str(root)
+    problems: list[Problem] = []
+    if not folder.exists():
+        return None, [Problem(shown_root, "", "no such folder")]
+    if not folder.is_dir():
+        return None, [Problem(shown_root, "", "not a folder: point --evidence at an evidence folder")]
+
+    def rel(p: Path) -> str:
+        return p.relative_to(folder).as_posix()
+
+    # Root files.
+    try:
+        entries = sorted(os.listdir(folder))
+    except OSError as exc:
+        return None, [Problem(shown_root, "", f"cannot read the folder: {exc.strerror}")]
+    for name in entries:
+        if name.endswith(".toml") and name not in ROOT_FILES and not name.startswith("."):
+            hint = S.closest(name, ROOT_FILES)
+            problems.append(
+                Problem(
+                    str(Path(shown_root) / name),
+                    "",
+                    "not part of the format (root files: topic.toml, mechanisms.toml, questions.toml"
+                    + (f"; did you mean {hint}?)" if hint else ")"),
+                )
+            )
+
+    topic: Topic | None = None
+    topic_path = folder / "topic.toml"
+    if not topic_path.is_file():
+        problems.append(Problem(str(Path(shown_root) / "topic.toml"), "", "missing: every evidence folder needs a topic.toml"))
+    else:
+        data = read_toml(topic_path, str(Path(shown_root) / "topic.toml"), problems)
+        if data is not None:
+            topic = S.build_topic(S.Ctx(str(Path(shown_root) / "topic.toml"), problems), data)
+
+    mechanisms: list[Mechanism] = []
+    questions: list[Question] = []
+    for name, key, builder in (
+        ("mechanisms.toml", "mechanism", S.build_mechanism),
+        ("questions.toml", "question", S.build_question),
+    ):
+        path = folder / name
+        if not path.is_file():
+            continue
+        shown = str(Path(shown_root) / name)
+        data = read_toml(path, shown, problems)
+        if data is None:
+            continue
+        ctx = S.Ctx(shown, problems)
+        top = S.Table(ctx, data, "")
+        top.known({key})
+        tables = top.tables(key, required=False)
+        target: list[Any] = mechanisms if key == "mechanism" else questions
+        for table in tables:
+            built = builder(table)
+            if built is not None:
+                target.append(built)
+
+    # Studies and reviews: one record per file.
+    jobs: list[tuple[str, Path, str]] = []
+    for sub in ("studies", "reviews"):
+        subdir = folder / sub
+        if subdir.is_dir():
+            for path in _toml_files(subdir, str(Path(shown_root) / sub), problems):
+                jobs.append((sub, path, _shown(path, folder, shown_root)))
+        elif subdir.exists():
+            problems.append(Problem(str(Path(shown_root) / sub), "", "must be a folder"))
+
+    pairs = [(path, shown) for _, path, shown in jobs]
+    parsed = parse(pairs) if parse is not None else [_parse_one(p, s) for p, s in pairs]
+
+    studies: list[Study] = []
+    reviews: list[Review] = []
+    for (sub, path, shown), (data, file_problems) in zip(jobs, parsed, strict=True):
+        problems.extend(file_problems)
+        if data is None:
+            continue
+        ctx = S.Ctx(shown, problems)
+        record = S.build_study(ctx, data, rel(path)) if sub == "studies" else S.build_review(ctx, data, rel(path))
+        if record is None:
+            continue
+        if record.id != path.stem:
+            problems.append(
+                Problem(shown, "id", f"'{record.id}' does not match the file name (expected '{path.stem}')")
+            )
+        if sub == "studies":
+            studies.append(record)  # type: ignore[arg-type]
+        else:
+            reviews.append(record)  # type: ignore[arg-type]
+
+    if not any(sub == "studies" for sub, _, _ in jobs):
+        problems.append(Problem(shown_root, "", "no studies: expected studies/*.toml files in this folder"))
+
+    _check_references(shown_root, topic, studies, reviews, mechanisms, questions, problems)
+
+    if problems or topic is None:
+        return None, problems
+    studies.sort(key=lambda s: (s.year, s.id))
+    reviews.sort(key=lambda r: (r.year, r.id))
+    evidence = Evidence(
+        topic=topic,
+        studies=tuple(studies),
+        reviews=tuple(reviews),
+        mechanisms=tuple(mechanisms),
+        questions=tuple(questions),
+        root=shown_root,
+    )
+    return evidence, []
+
+
+def _parse_one(path: Path, shown: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    problems: list[Problem] = []
+    return read_toml(path, shown, problems), problems
+
+
+def load_evidence(root: str | os.PathLike[str]) -> Evidence:
+    """Load a folder or raise ``EvidenceError`` with every problem found."""
+    evidence, problems = check_evidence(root)
+    if evidence is None:
+        raise EvidenceError(problems)
+    return evidence
+
+
+# --------------------------------------------------------------------------- cross-file rules
+
+
+def _check_references(
+    shown_root: str,
+    topic: Topic | None,
+    studies: list[Study],
+    reviews: list[Review],
+    mechanisms: list[Mechanism],
+    questions: list[Question],
+    problems: list[Problem],
+) -> None:
+    root = Path(shown_root)
+    seen: dict[str, str] = {}
+
+    def claim(record_id: str, where: str, field: str) -> None:
+        if record_id in seen:
+            problems.append(Problem(where, field, f"duplicate id '{record_id}' (also in {seen[record_id]})"))
+        else:
+            seen[record_id] = where
+
+    for s in studies:
+        claim(s.id, str(root / s.path), "id")
+    for r in reviews:
+        claim(r.id, str(root / r.path), "id")
+    for i, m in enumerate(mechanisms):
+        claim(m.id, str(root / "mechanisms.toml"), f"mechanism[{i}].id")
+    for i, q in enumerate(questions):
+        claim(q.id, str(root / "questions.toml"), f"question[{i}].id")
+
+    study_ids = {s.id for s in studies}
+    record_ids = study_ids | {r.id for r in reviews}
+    domain_ids = {d.id for d in topic.domains} if topic is not None else None
+
+    def resolve(ids: Iterable[str], known: set[str], where: str, field: str, what: str) -> None:
+        for i, ref in enumerate(ids):
+            if ref not in known:
+                hint = S.closest(ref, known)
+                extra = f", did you mean {hint}?" if hint else ""
+                problems.append(Problem(where, f"{field}[{i}]", f"'{ref}' is not {what} in this folder{extra}"))
+
+    def resolve_domain(domain: str, where: str, field: str) -> None:
+        if domain_ids is not None and domain not in domain_ids:
+            hint = S.closest(domain, domain_ids)
+            extra = f", did you mean {hint}?" if hint else f" (domains: {', '.join(sorted(domain_ids))})"
+            problems.append(Problem(where, field, f"'{domain}' is not a domain of topic.toml{extra}"))
+
+    for s in studies:
+        where = str(root / s.path)
+        for i, o in enumerate(s.outcomes):
+            resolve_domain(o.domain, where, f"outcomes[{i}].domain")
+    for r in reviews:
+        where = str(root / r.path)
+        resolve(r.includes, study_ids, where, "includes", "a study")
+        for i, f in enumerate(r.findings):
+            resolve_domain(f.domain, where, f"findings[{i}].domain")
+    for i, m in enumerate(mechanisms):
+        where = str(root / "mechanisms.toml")
+        resolve(m.studies, record_ids, where, f"mechanism[{i}].studies", "a study or review")
+        resolve(m.studies_against, record_ids, where, f"mechanism[{i}].studies_against", "a study or review")
+    for i, q in enumerate(questions):
+        resolve(q.studies, record_ids, str(root / "questions.toml"), f"question[{i}].studies", "a study or review")
+

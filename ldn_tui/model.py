@@ -1,0 +1,344 @@
+"""The evidence model: plain, immutable data built by the loader.
+
+Nothing here imports Rich or Textual. Every text field has already been
+cleaned of terminal control characters by the loader; a field that a
+record leaves out ("not reported") is ``None`` or an empty tuple.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+FORMAT_VERSION = 1
+
+DESIGNS = (
+    "parallel-rct",
+    "crossover-rct",
+    "non-randomised-controlled",
+    "single-arm",
+    "observational",
+    "case-series",
+)
+RANDOMISED_DESIGNS = frozenset({"parallel-rct", "crossover-rct"})
+BLINDINGS = ("none", "single", "double")
+COMPARATOR_KINDS = ("placebo", "active", "none", "baseline")
+RESULTS = ("benefit", "no-difference", "harm", "unclear")
+EFFECT_TYPES = ("MD", "SMD", "RR", "OR")
+RATIO_TYPES = frozenset({"RR", "OR"})
+DOMAIN_KINDS = ("benefit", "harm")
+BIOMARKER_ROLES = ("predictor", "outcome")
+BIOMARKER_FINDINGS = ("decreased", "increased", "no-change", "predicts-response")
+ROB_JUDGMENTS = ("low", "some-concerns", "high")
+ROB_DOMAINS = ("randomisation", "deviations", "missing_data", "measurement", "reporting")
+REVIEW_KINDS = ("systematic-review", "meta-analysis")
+CERTAINTIES = ("high", "moderate", "low", "very-low")
+MECHANISM_STATUSES = ("hypothesis", "animal-evidence", "human-evidence", "contested")
+GRADE_DOMAINS = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias")
+COMPARISONS = ("placebo", "baseline")
+
+Design = str
+EffectType = Literal["MD", "SMD", "RR", "OR"]
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    """An outcome domain of the topic, in display order."""
+
+    id: str
+    label: str
+    kind: str  # benefit | harm
+    lower_is_better: bool
+    measure: str  # MD | SMD | RR | OR: how studies are pooled
+    critical: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class GradeJudgment:
+    """A reviewer's judgment replacing the computed one for one GRADE domain."""
+
+    outcome_domain: str  # topic domain id, e.g. "pain"
+    grade_domain: str  # one of GRADE_DOMAINS
+    levels: int  # 0, 1 or 2 downgrades
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    format: int
+    id: str
+    title: str
+    question: str
+    last_reviewed: date
+    domains: tuple[Domain, ...]
+    grade: tuple[GradeJudgment, ...] = ()
+    summary: str | None = None  # optional plain-language introduction
+
+    def domain(self, domain_id: str) -> Domain | None:
+        for d in self.domains:
+            if d.id == domain_id:
+                return d
+        return None
+
+    def judgments(self, domain_id: str) -> dict[str, GradeJudgment]:
+        return {g.grade_domain: g for g in self.grade if g.outcome_domain == domain_id}
+
+
+@dataclass(frozen=True, slots=True)
+class Population:
+    description: str
+    n_enrolled: int
+    n_analysed: int | None = None
+    female_percent: float | None = None
+    age_mean: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Intervention:
+    description: str
+    dose_mg: float | None = None  # highest daily dose
+    duration_weeks: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Comparator:
+    kind: str  # placebo | active | none | baseline
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContinuousArm:
+    mean: float
+    sd: float
+    n: int
+
+
+@dataclass(frozen=True, slots=True)
+class BinaryArm:
+    events: int
+    total: int
+
+
+Arm = ContinuousArm | BinaryArm
+
+
+@dataclass(frozen=True, slots=True)
+class Arms:
+    intervention: Arm
+    control: Arm
+
+    @property
+    def binary(self) -> bool:
+        return isinstance(self.intervention, BinaryArm)
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """A between-group effect as the study reported it (ratios on the ratio scale)."""
+
+    type: str  # MD | SMD | RR | OR
+    estimate: float
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    domain: str
+    measure: str
+    result: str  # benefit | no-difference | harm | unclear
+    summary: str
+    source: str
+    timepoint: str | None = None
+    p_value: float | None = None
+    effect: Effect | None = None
+    arms: Arms | None = None
+    secondary_source: bool = False  # figures read only in a secondary source
+
+
+@dataclass(frozen=True, slots=True)
+class Biomarker:
+    marker: str
+    role: str  # predictor | outcome
+    finding: str  # decreased | increased | no-change | predicts-response
+    summary: str
+    source: str
+    secondary_source: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RiskOfBias:
+    overall: str
+    assessed_by: str
+    randomisation: str | None = None
+    deviations: str | None = None
+    missing_data: str | None = None
+    measurement: str | None = None
+    reporting: str | None = None
+    rationale: str | None = None
+
+    def domains(self) -> tuple[tuple[str, str | None], ...]:
+        """The RoB 2 domains in order, with ``None`` where not judged."""
+        return (
+            ("randomisation", self.randomisation),
+            ("deviations", self.deviations),
+            ("missing_data", self.missing_data),
+            ("measurement", self.measurement),
+            ("reporting", self.reporting),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Study:
+    id: str
+    title: str
+    authors: tuple[str, ...]
+    year: int
+    design: str
+    blinding: str
+    summary: str
+    population: Population
+    intervention: Intervention
+    comparator: Comparator
+    path: str  # the record's file, relative to the evidence folder
+    journal: str | None = None
+    doi: str | None = None
+    pmid: str | None = None
+    registration: str | None = None
+    country: str | None = None
+    funding: str | None = None
+    keywords: tuple[str, ...] = ()
+    caveats: tuple[str, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
+    biomarkers: tuple[Biomarker, ...] = ()
+    risk_of_bias: RiskOfBias | None = None
+    adverse_events: str | None = None
+
+    @property
+    def randomised(self) -> bool:
+        return self.design in RANDOMISED_DESIGNS
+
+    def outcomes_for(self, domain_id: str) -> tuple[Outcome, ...]:
+        return tuple(o for o in self.outcomes if o.domain == domain_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewFinding:
+    """A pooled result as the review published it."""
+
+    domain: str
+    type: str  # MD | SMD | RR | OR
+    estimate: float
+    ci_low: float | None = None
+    ci_high: float | None = None
+    k: int | None = None
+    i2: float | None = None
+    p_value: float | None = None
+    comparison: str = "placebo"  # placebo | baseline (within-group change)
+    note: str | None = None  # e.g. "sensitivity analysis"
+    secondary_source: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    id: str
+    title: str
+    authors: tuple[str, ...]
+    year: int
+    kind: str  # systematic-review | meta-analysis
+    conclusion: str
+    path: str
+    journal: str | None = None
+    doi: str | None = None
+    pmid: str | None = None
+    registration: str | None = None
+    search_date: date | None = None
+    includes: tuple[str, ...] = ()
+    includes_other: tuple[str, ...] = ()
+    certainty: str | None = None
+    findings: tuple[ReviewFinding, ...] = ()
+    summary: str | None = None
+    keywords: tuple[str, ...] = ()
+    caveats: tuple[str, ...] = ()
+    n_studies: int | None = None  # how many studies the review included in all
+    n_participants: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Mechanism:
+    id: str
+    title: str
+    status: str  # hypothesis | animal-evidence | human-evidence | contested
+    summary: str
+    studies: tuple[str, ...] = ()  # record ids that support or test it
+    studies_against: tuple[str, ...] = ()  # record ids that count against it
+    references: tuple[str, ...] = ()
+    caveats: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: str
+    question: str
+    why: str
+    studies: tuple[str, ...] = ()
+    ongoing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A whole evidence folder, loaded and validated."""
+
+    topic: Topic
+    studies: tuple[Study, ...]  # sorted by year, then id
+    reviews: tuple[Review, ...]  # sorted by year, then id
+    mechanisms: tuple[Mechanism, ...] = ()
+    questions: tuple[Question, ...] = ()
+    root: str = ""
+    _index: dict[str, Study | Review] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        index = self._index
+        for s in self.studies:
+            index[s.id] = s
+        for r in self.reviews:
+            index[r.id] = r
+
+    def study(self, study_id: str) -> Study | None:
+        rec = self._index.get(study_id)
+        return rec if isinstance(rec, Study) else None
+
+    def record(self, record_id: str) -> Study | Review | None:
+        return self._index.get(record_id)
+
+    @property
+    def participants(self) -> int:
+        return sum(s.population.n_enrolled for s in self.studies)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an evidence folder."""
+
+    path: str  # file, relative to the evidence folder where possible
+    field: str  # dotted field path, or "" for the file as a whole
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        if self.line is not None:
+            where = f"{self.path}:{self.line}:{self.column or 1}"
+            return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        if self.field:
+            return f"{self.path}: {self.field}: {self.message}"
+        return f"{self.path}: {self.message}"
+
+
+class EvidenceError(Exception):
+    """Raised by ``load_evidence`` when a folder has problems; carries all of them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the evidence folder")
+        self.problems = problems

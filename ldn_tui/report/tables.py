@@ -1,0 +1,191 @@
+"""Rich renderables of the evidence, shared by ``ldn-tui summary`` and the app.
+
+Every cell is a ``rich.text.Text`` built from record text, never a markup
+string: a ``[/b]`` in a record is shown as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from ldn_tui import facts
+from ldn_tui.model import Domain, Evidence
+
+RESULT_STYLES = {"benefit": "green", "no-difference": "yellow", "harm": "red", "unclear": "dim"}
+ROB_STYLES = {"low": "green", "some concerns": "yellow", "high": "red", facts.NOT_REPORTED: "dim"}
+STATUS_STYLES = {"hypothesis": "cyan", "animal-evidence": "blue", "human-evidence": "green", "contested": "red"}
+
+
+def T(text: str, style: str = "") -> Text:
+    """Literal text: never parsed as markup."""
+    return Text(text, style=style)
+
+
+def _table(title: str, *, expand: bool = True) -> Table:
+    return Table(
+        title=T(title, "bold"),
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        expand=expand,
+        show_edge=False,
+        pad_edge=False,
+    )
+
+
+def heading(evidence: Evidence) -> RenderableType:
+    topic = evidence.topic
+    lines = [
+        T(topic.title, "bold"),
+        T(topic.question),
+        T(
+            f"{facts.counts(evidence)} ({facts.year_span(evidence)}); "
+            f"last checked against the literature {topic.last_reviewed.isoformat()}",
+            "dim",
+        ),
+    ]
+    if topic.summary:
+        lines.append(T(""))
+        lines.append(T(topic.summary))
+    return Group(*lines)
+
+
+def study_table(evidence: Evidence, title: str = "Studies") -> Table:
+    domains = [d for d in evidence.topic.domains if d.kind == "benefit"][:1]
+    table = _table(title)
+    table.add_column("Study", no_wrap=True)
+    table.add_column("Design")
+    table.add_column("n", justify="right")
+    table.add_column("Dose")
+    table.add_column("Weeks", justify="right")
+    table.add_column("Blinding")
+    table.add_column("RoB")
+    table.add_column(domains[0].label if domains else "Finding", ratio=1)
+    for row in facts.study_rows(evidence):
+        dim = "dim" if not row.randomised else ""
+        cells = [
+            T(row.label),
+            T(row.design, dim),
+            T(row.n),
+            T(row.dose, "dim" if row.dose == facts.NOT_REPORTED else ""),
+            T(row.weeks, "dim" if row.weeks == facts.NOT_REPORTED else ""),
+            T(row.blinding),
+            T(row.risk_of_bias, ROB_STYLES.get(row.risk_of_bias, "")),
+            _finding_cell(row.pain),
+        ]
+        table.add_row(*cells)
+    return table
+
+
+def _finding_cell(text: str) -> Text:
+    for key, style in RESULT_STYLES.items():
+        if text.startswith(facts.RESULT_LABELS[key]):
+            return T(text, style)
+    return T(text, "dim")
+
+
+def domain_table(evidence: Evidence, domain: Domain) -> Table | None:
+    rows = facts.domain_findings(evidence, domain.id)
+    if not rows:
+        return None
+    table = _table(f"{domain.label} ({'harm' if domain.kind == 'harm' else 'benefit'} outcome)")
+    table.add_column("Study", no_wrap=True)
+    table.add_column("Measure", ratio=1)
+    table.add_column("Finding", ratio=1)
+    table.add_column("What was found", ratio=3)
+    for r in rows:
+        table.add_row(
+            T(facts.study_label(r.study)),
+            T(r.outcome.measure + (f" ({r.outcome.timepoint})" if r.outcome.timepoint else "")),
+            _finding_cell(facts.outcome_brief(r.outcome)),
+            T(r.outcome.summary),
+        )
+    return table
+
+
+def inflammation_table(evidence: Evidence) -> Table:
+    table = _table("Inflammation and other biological findings")
+    table.add_column("Study", no_wrap=True)
+    table.add_column("n", justify="right")
+    table.add_column("Markers", ratio=2)
+    table.add_column("Role")
+    table.add_column("Finding")
+    table.add_column("What was found", ratio=3)
+    for g in facts.inflammation_groups(evidence):
+        table.add_row(
+            T(facts.study_label(g.study)),
+            T(facts.n_text(g.study)),
+            T(", ".join(g.markers)),
+            T(g.role),
+            T(facts.FINDING_LABELS.get(g.finding, g.finding)),
+            T(g.summary),
+        )
+    return table
+
+
+def mechanism_table(evidence: Evidence) -> Table:
+    table = _table("Proposed mechanisms")
+    table.add_column("Mechanism", ratio=1)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Summary", ratio=3)
+    for m in evidence.mechanisms:
+        table.add_row(
+            T(m.title, "bold"),
+            T(facts.STATUS_LABELS.get(m.status, m.status), STATUS_STYLES.get(m.status, "")),
+            T(m.summary),
+        )
+    return table
+
+
+def question_table(evidence: Evidence) -> Table:
+    table = _table("Open questions")
+    table.add_column("Question", ratio=2)
+    table.add_column("Why it matters", ratio=3)
+    table.add_column("Ongoing or registered", ratio=1)
+    for q in evidence.questions:
+        table.add_row(T(q.question, "bold"), T(q.why), T(", ".join(q.ongoing) or "none found"))
+    return table
+
+
+def review_table(evidence: Evidence) -> Table:
+    first = evidence.topic.domains[0] if evidence.topic.domains else None
+    table = _table("Systematic reviews and meta-analyses, oldest first")
+    table.add_column("Review", no_wrap=True)
+    table.add_column("Kind")
+    table.add_column("Included", justify="right")
+    table.add_column(f"{first.label}: pooled" if first else "Pooled", ratio=2)
+    table.add_column("Conclusion", ratio=3)
+    for r in facts.reviews_by_date(evidence):
+        main = facts.review_main_finding(r, first.id) if first else None
+        included = str(r.n_studies) if r.n_studies is not None else (str(len(r.includes)) if r.includes else "?")
+        table.add_row(
+            T(facts.study_label(r)),
+            T(r.kind.replace("-", " ")),
+            T(included),
+            T(facts.finding_text(main) if main else "no pooled estimate", "" if main else "dim"),
+            T(r.conclusion),
+        )
+    return table
+
+
+def summary_renderables(evidence: Evidence, extra: Sequence[RenderableType] = ()) -> list[RenderableType]:
+    """The whole summary, top to bottom. ``extra`` (syntheses, plots) goes after the studies."""
+    parts: list[RenderableType] = [heading(evidence), study_table(evidence), *extra]
+    for domain in evidence.topic.domains:
+        table = domain_table(evidence, domain)
+        if table is not None:
+            parts.append(table)
+    if any(s.biomarkers for s in evidence.studies):
+        parts.append(inflammation_table(evidence))
+    if evidence.mechanisms:
+        parts.append(mechanism_table(evidence))
+    if evidence.questions:
+        parts.append(question_table(evidence))
+    if evidence.reviews:
+        parts.append(review_table(evidence))
+    return [Padding(p, (0, 0, 1, 0)) for p in parts]
