@@ -249,7 +249,8 @@ def review_main_finding(review: Review, domain_id: str) -> ReviewFinding | None:
     """The review's headline pooled result for a domain: vs placebo, not a sensitivity analysis."""
     candidates = [f for f in review.findings if f.domain == domain_id and f.comparison == "placebo"]
     plain = [f for f in candidates if not f.note]
-    return (plain or candidates or [None])[0]
+    best = plain or candidates
+    return best[0] if best else None
 
 
 def counts(evidence: Evidence) -> str:
@@ -262,3 +263,81 @@ def year_span(evidence: Evidence) -> str:
         return ""
     first, last = evidence.studies[0].year, evidence.studies[-1].year
     return str(first) if first == last else f"{first}\u2013{last}"
+
+
+def citation(record: Study | Review) -> str:
+    """A plain citation: authors, title, journal, year, then the identifiers."""
+    names = list(record.authors)
+    authors = ", ".join(names[:6]) + (", et al." if len(names) > 6 else "") if names else "Authors not verified"
+    parts = [f"{authors}. {record.title.rstrip('.')}."]
+    if record.journal:
+        parts.append(f"{record.journal}.")
+    parts.append(f"{record.year}.")
+    ids = []
+    if record.doi:
+        ids.append(f"doi:{record.doi}")
+    if record.pmid:
+        ids.append(f"PMID {record.pmid}")
+    if record.registration:
+        ids.append(record.registration)
+    if ids:
+        parts.append("; ".join(ids) + ".")
+    return " ".join(parts)
+
+
+def _bib_escape(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch in "{}\\":
+            out.append(" ")
+        elif ch in "&%$#_":
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def bibtex(record: Study | Review) -> str:
+    key = record.id.replace("-", "_")
+    fields = [
+        ("author", " and ".join(record.authors)),
+        ("title", record.title),
+        ("journal", record.journal or ""),
+        ("year", str(record.year)),
+        ("doi", record.doi or ""),
+        ("pmid", record.pmid or ""),
+        ("note", f"Registration {record.registration}" if record.registration else ""),
+    ]
+    body = ",\n".join(f"  {name} = {{{_bib_escape(value)}}}" for name, value in fields if value)
+    kind = "article" if record.journal else "misc"
+    return f"@{kind}{{{key},\n{body}\n}}\n"
+
+
+def registry_url(registration: str) -> str | None:
+    from urllib.parse import quote
+
+    reg = registration.strip()
+    upper = reg.upper()
+    if upper.startswith("NCT"):
+        return f"https://clinicaltrials.gov/study/{quote(upper)}"
+    if upper.startswith("ACTRN"):
+        return f"https://www.anzctr.org.au/TrialSearch.aspx?searchTxt={quote(upper)}"
+    if upper.startswith("ISRCTN"):
+        return f"https://www.isrctn.com/{quote(upper)}"
+    return None
+
+
+def links(record: Study | Review) -> list[tuple[str, str]]:
+    """(label, url) for the record's identifiers; URLs are built, never taken from the record."""
+    from urllib.parse import quote
+
+    out = []
+    if record.doi:
+        out.append((f"doi:{record.doi}", f"https://doi.org/{quote(record.doi, safe='/:;()._-')}"))
+    if record.pmid:
+        out.append((f"PubMed {record.pmid}", f"https://pubmed.ncbi.nlm.nih.gov/{quote(record.pmid)}/"))
+    if record.registration:
+        url = registry_url(record.registration)
+        if url:
+            out.append((record.registration, url))
+    return out

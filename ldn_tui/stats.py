@@ -1,0 +1,481 @@
+"""Effect sizes and inverse-variance pooling, stdlib only.
+
+Everything here follows metafor (Viechtbauer, R package) so that results can
+be checked against its published output:
+
+* ``mean_difference``: ``escalc(measure="MD")``, yi = m1 - m2,
+  vi = sd1^2/n1 + sd2^2/n2 (the default ``vtype="LS"``, unequal variances).
+* ``hedges_g``: ``escalc(measure="SMD")``. The bias correction is metafor's
+  exact ``.cmicalc``: c(m) = exp(lgamma(m/2) - log(sqrt(m/2)) - lgamma((m-1)/2))
+  with m = n1 + n2 - 2, not the approximation 1 - 3/(4m - 1); the variance is
+  the default large-sample one (``vtype="LS"``): vi = 1/n1 + 1/n2 + yi^2/(2(n1+n2)).
+* ``log_risk_ratio`` / ``log_odds_ratio``: ``escalc(measure="RR"/"OR")`` with
+  ``add=1/2, to="only0"``: 0.5 is added to every cell of a study that has a
+  zero cell. Unlike metafor's default (``drop00=FALSE``), a study with no
+  events in either arm is not computable here (the function returns ``None``),
+  as the evidence format requires.
+* ``pool``: ``rma.uni`` with ``method="REML"`` (Fisher scoring from the Hedges
+  starting value, step halving, tau^2 truncated at 0), ``"DL"`` or ``"FE"``;
+  Wald-type CI and z-test; I^2 and H^2 as ``print.rma.uni`` reports them; the
+  prediction interval of ``predict.rma`` with ``test="z"``:
+  estimate +/- z(0.975) * sqrt(tau^2 + se^2), given only for the random-effects
+  methods where k >= 3 (for FE it would equal the CI).
+
+All effects are intervention minus control; ratios are on the log scale here
+and are exponentiated only for display (:func:`to_display`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "CI_Z",
+    "METHODS",
+    "Z_975",
+    "EffectSize",
+    "PoolResult",
+    "chi2_sf",
+    "effect_from_ci",
+    "effect_from_p",
+    "from_display",
+    "hedges_g",
+    "log_odds_ratio",
+    "log_risk_ratio",
+    "mean_difference",
+    "norm_cdf",
+    "norm_ppf",
+    "norm_sf",
+    "pool",
+    "se_from_ci",
+    "se_from_p",
+    "to_display",
+    "two_sided_p",
+    "wald_ci",
+]
+
+METHODS = ("REML", "DL", "FE")
+CI_Z = 1.959964
+"""The rounded z value the evidence format prescribes for SEs from reported CIs."""
+
+# ---------------------------------------------------------------------------
+# Normal and chi-square distributions
+
+
+def norm_cdf(x: float) -> float:
+    """Standard normal distribution function."""
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+def norm_sf(x: float) -> float:
+    """Standard normal survival function, 1 - cdf, accurate in the upper tail."""
+    return 0.5 * math.erfc(x / math.sqrt(2.0))
+
+
+# Acklam's rational approximation (relative error < 1.15e-9), refined below
+# with one Newton (Halley) step against math.erfc, to full double precision.
+_A = (-3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02,
+      1.383577518672690e02, -3.066479806614716e01, 2.506628277459239e00)
+_B = (-5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02,
+      6.680131188771972e01, -1.328068155288572e01)
+_C = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00,
+      -2.549732539343734e00, 4.374664141464968e00, 2.938163982698783e00)
+_D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00,
+      3.754408661907416e00)
+_P_LOW = 0.02425
+
+
+def norm_ppf(p: float) -> float:
+    """Quantile of the standard normal distribution (inverse of :func:`norm_cdf`)."""
+    if not 0.0 < p < 1.0:
+        if p == 0.0:
+            return -math.inf
+        if p == 1.0:
+            return math.inf
+        raise ValueError(f"probability must be in [0, 1], got {p!r}")
+    if p < _P_LOW:
+        q = math.sqrt(-2.0 * math.log(p))
+        x = ((((((_C[0] * q + _C[1]) * q + _C[2]) * q + _C[3]) * q + _C[4]) * q + _C[5])
+             / ((((_D[0] * q + _D[1]) * q + _D[2]) * q + _D[3]) * q + 1.0))
+    elif p <= 1.0 - _P_LOW:
+        q = p - 0.5
+        r = q * q
+        x = ((((((_A[0] * r + _A[1]) * r + _A[2]) * r + _A[3]) * r + _A[4]) * r + _A[5]) * q
+             / (((((_B[0] * r + _B[1]) * r + _B[2]) * r + _B[3]) * r + _B[4]) * r + 1.0))
+    else:
+        q = math.sqrt(-2.0 * math.log1p(-p))
+        x = -((((((_C[0] * q + _C[1]) * q + _C[2]) * q + _C[3]) * q + _C[4]) * q + _C[5])
+              / ((((_D[0] * q + _D[1]) * q + _D[2]) * q + _D[3]) * q + 1.0))
+    # One Halley step (Acklam's refinement); the error term uses the tail that
+    # keeps precision.
+    e = norm_cdf(x) - p if p <= 0.5 else (1.0 - p) - norm_sf(x)
+    u = e * math.sqrt(2.0 * math.pi) * math.exp(x * x / 2.0)
+    return x - u / (1.0 + x * u / 2.0)
+
+
+Z_975 = norm_ppf(0.975)
+"""qnorm(0.975) = 1.959963984540054, used for Wald CIs and prediction intervals."""
+
+
+def two_sided_p(z: float) -> float:
+    """Two-sided p-value of a z statistic."""
+    return math.erfc(abs(z) / math.sqrt(2.0))
+
+
+def _gamma_q(a: float, x: float) -> float:
+    """Regularised upper incomplete gamma function Q(a, x) = Gamma(a, x) / Gamma(a)."""
+    if a <= 0.0:
+        raise ValueError("a must be positive")
+    if x <= 0.0:
+        return 1.0
+    log_prefix = -x + a * math.log(x) - math.lgamma(a)
+    if x < a + 1.0:
+        # series for P(a, x)
+        term = 1.0 / a
+        total = term
+        n = a
+        for _ in range(10_000):
+            n += 1.0
+            term *= x / n
+            total += term
+            if abs(term) < abs(total) * 1e-16:
+                break
+        return max(0.0, 1.0 - total * math.exp(log_prefix))
+    # continued fraction for Q(a, x) (modified Lentz)
+    tiny = 1e-300
+    b = x + 1.0 - a
+    c = 1.0 / tiny
+    d = 1.0 / b
+    h = d
+    for i in range(1, 10_000):
+        an = -i * (i - a)
+        b += 2.0
+        d = an * d + b
+        if abs(d) < tiny:
+            d = tiny
+        c = b + an / c
+        if abs(c) < tiny:
+            c = tiny
+        d = 1.0 / d
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-16:
+            break
+    return math.exp(log_prefix) * h
+
+
+def chi2_sf(x: float, df: float) -> float:
+    """Survival function of the chi-square distribution (p-value of Q)."""
+    if df <= 0:
+        raise ValueError("df must be positive")
+    return _gamma_q(df / 2.0, x / 2.0)
+
+
+# ---------------------------------------------------------------------------
+# Effect sizes
+
+
+@dataclass(frozen=True, slots=True)
+class EffectSize:
+    """One study's effect on the analysis scale (log scale for ratios)."""
+
+    yi: float
+    vi: float
+    derived_from_p: bool = False  # the SE was back-calculated from a p-value
+    zero_cell_corrected: bool = False  # 0.5 was added to every cell
+
+    @property
+    def se(self) -> float:
+        return math.sqrt(self.vi)
+
+
+def mean_difference(m1: float, sd1: float, n1: int, m2: float, sd2: float, n2: int) -> EffectSize | None:
+    """Mean difference (intervention minus control); ``None`` when it has no variance."""
+    if n1 <= 0 or n2 <= 0 or sd1 < 0 or sd2 < 0:
+        return None
+    vi = sd1 * sd1 / n1 + sd2 * sd2 / n2
+    if vi <= 0:
+        return None
+    return EffectSize(m1 - m2, vi)
+
+
+def _cmicalc(m: float) -> float:
+    """metafor's exact small-sample correction factor c(m)."""
+    return math.exp(math.lgamma(m / 2.0) - math.log(math.sqrt(m / 2.0)) - math.lgamma((m - 1.0) / 2.0))
+
+
+def hedges_g(m1: float, sd1: float, n1: int, m2: float, sd2: float, n2: int) -> EffectSize | None:
+    """Hedges' g as metafor's ``escalc(measure="SMD")``; ``None`` when not computable."""
+    if n1 <= 0 or n2 <= 0 or sd1 < 0 or sd2 < 0:
+        return None
+    ni = n1 + n2
+    mi = ni - 2
+    if mi <= 1:
+        return None
+    sdp = math.sqrt(((n1 - 1) * sd1 * sd1 + (n2 - 1) * sd2 * sd2) / mi)
+    if sdp <= 0:
+        return None
+    yi = _cmicalc(mi) * (m1 - m2) / sdp
+    vi = 1.0 / n1 + 1.0 / n2 + yi * yi / (2.0 * ni)
+    return EffectSize(yi, vi)
+
+
+def _cells(e1: int, n1: int, e2: int, n2: int) -> tuple[float, float, float, float, bool] | None:
+    if n1 <= 0 or n2 <= 0 or not (0 <= e1 <= n1 and 0 <= e2 <= n2):
+        return None
+    if e1 == 0 and e2 == 0:
+        return None  # no events in either arm: not computable (left out)
+    a, b, c, d = float(e1), float(n1 - e1), float(e2), float(n2 - e2)
+    if 0.0 in (a, b, c, d):
+        return a + 0.5, b + 0.5, c + 0.5, d + 0.5, True
+    return a, b, c, d, False
+
+
+def log_risk_ratio(e1: int, n1: int, e2: int, n2: int) -> EffectSize | None:
+    """Log risk ratio; ``None`` with no events in either arm (or impossible counts)."""
+    cells = _cells(e1, n1, e2, n2)
+    if cells is None:
+        return None
+    a, b, c, d, corrected = cells
+    t1, t2 = a + b, c + d
+    yi = math.log(a / t1) - math.log(c / t2)
+    vi = 1.0 / a - 1.0 / t1 + 1.0 / c - 1.0 / t2
+    return EffectSize(yi, vi, zero_cell_corrected=corrected)
+
+
+def log_odds_ratio(e1: int, n1: int, e2: int, n2: int) -> EffectSize | None:
+    """Log odds ratio; ``None`` with no events in either arm (or impossible counts)."""
+    cells = _cells(e1, n1, e2, n2)
+    if cells is None:
+        return None
+    a, b, c, d, corrected = cells
+    yi = math.log(a / b) - math.log(c / d)
+    vi = 1.0 / a + 1.0 / b + 1.0 / c + 1.0 / d
+    return EffectSize(yi, vi, zero_cell_corrected=corrected)
+
+
+def to_display(value: float, ratio: bool) -> float:
+    """Back-transform from the analysis scale: exp for ratios."""
+    return math.exp(value) if ratio else value
+
+
+def from_display(value: float, ratio: bool) -> float:
+    """To the analysis scale: log for ratios (which must be positive)."""
+    if ratio:
+        if value <= 0:
+            raise ValueError(f"a ratio must be positive, got {value!r}")
+        return math.log(value)
+    return value
+
+
+def se_from_ci(ci_low: float, ci_high: float, ratio: bool = False) -> float:
+    """SE from a 95% CI: (high - low) / (2 * 1.959964), on the log scale for ratios."""
+    lo, hi = from_display(ci_low, ratio), from_display(ci_high, ratio)
+    if not hi > lo:
+        raise ValueError(f"CI upper bound must exceed the lower bound ({ci_low!r} to {ci_high!r})")
+    return (hi - lo) / (2.0 * CI_Z)
+
+
+def se_from_p(estimate: float, p: float, ratio: bool = False) -> float:
+    """SE from a two-sided p-value: |estimate| / z(1 - p/2) (Cochrane Handbook 6.3)."""
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"p must be strictly between 0 and 1, got {p!r}")
+    y = from_display(estimate, ratio)
+    if y == 0.0:
+        raise ValueError("a null estimate gives no standard error from a p-value")
+    return abs(y) / norm_ppf(1.0 - p / 2.0)
+
+
+def effect_from_ci(estimate: float, ci_low: float, ci_high: float, ratio: bool = False) -> EffectSize:
+    """A reported effect with its 95% CI (ratios on the ratio scale)."""
+    se = se_from_ci(ci_low, ci_high, ratio)
+    return EffectSize(from_display(estimate, ratio), se * se)
+
+
+def effect_from_p(estimate: float, p: float, ratio: bool = False) -> EffectSize:
+    """A reported effect with only a two-sided p-value; flagged ``derived_from_p``."""
+    se = se_from_p(estimate, p, ratio)
+    return EffectSize(from_display(estimate, ratio), se * se, derived_from_p=True)
+
+
+def wald_ci(yi: float, se: float) -> tuple[float, float]:
+    """95% Wald CI on the analysis scale."""
+    return yi - Z_975 * se, yi + Z_975 * se
+
+
+# ---------------------------------------------------------------------------
+# Pooling
+
+
+@dataclass(frozen=True, slots=True)
+class PoolResult:
+    """A pooled result on the analysis scale (log scale for ratios)."""
+
+    method: str  # REML | DL | FE
+    k: int
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    z: float
+    p: float
+    tau2: float
+    weights: tuple[float, ...]  # percent, in input order
+    tau2_se: float | None = None  # REML only
+    i2: float | None = None  # percent; None for k = 1
+    h2: float | None = None
+    q: float | None = None
+    q_df: int | None = None
+    q_p: float | None = None
+    pi_low: float | None = None  # only for random effects with k >= 3
+    pi_high: float | None = None
+    iterations: int = 0  # REML Fisher scoring iterations
+
+    @property
+    def tau(self) -> float:
+        return math.sqrt(self.tau2)
+
+
+def _dl_tau2(yi: Sequence[float], w: Sequence[float]) -> float:
+    sw = math.fsum(w)
+    fe = math.fsum(wi * y for wi, y in zip(w, yi, strict=True)) / sw
+    q = math.fsum(wi * (y - fe) ** 2 for wi, y in zip(w, yi, strict=True))
+    c = sw - math.fsum(wi * wi for wi in w) / sw
+    return max(0.0, (q - (len(yi) - 1)) / c)
+
+
+def _reml_tau2(yi: Sequence[float], vi: Sequence[float], tol: float, max_iter: int) -> tuple[float, float, int]:
+    """REML tau^2 by Fisher scoring as metafor's rma.uni does; returns (tau2, se, iterations).
+
+    Intercept-only model: P = W - w w' / sum(w), so
+    tr(P) = sum(w) - sum(w^2)/sum(w), tr(PP) = sum(w^2) - 2 sum(w^3)/sum(w) + (sum(w^2)/sum(w))^2,
+    and Y'PPY = sum(w^2 (y - mu)^2) with mu the weighted mean.
+    """
+    k = len(yi)
+    mean_y = math.fsum(yi) / k
+    var_y = math.fsum((y - mean_y) ** 2 for y in yi) / (k - 1)
+    tau2 = max(0.0, var_y - math.fsum(vi) / k)  # Hedges (HE) starting value, as metafor
+    iterations = 0
+    tr_pp = 0.0
+    while True:
+        iterations += 1
+        w = [1.0 / (v + tau2) for v in vi]
+        sw = math.fsum(w)
+        sw2 = math.fsum(x * x for x in w)
+        sw3 = math.fsum(x * x * x for x in w)
+        mu = math.fsum(x * y for x, y in zip(w, yi, strict=True)) / sw
+        tr_p = sw - sw2 / sw
+        tr_pp = sw2 - 2.0 * sw3 / sw + (sw2 / sw) ** 2
+        ypp_y = math.fsum((x * (y - mu)) ** 2 for x, y in zip(w, yi, strict=True))
+        adj = (ypp_y - tr_p) / tr_pp
+        while tau2 + adj < 0.0:
+            adj /= 2.0  # step halving keeps tau^2 >= 0
+            if abs(adj) < 1e-300:
+                adj = -tau2
+                break
+        old = tau2
+        tau2 = max(0.0, tau2 + adj)
+        if abs(tau2 - old) <= tol:
+            break
+        if iterations >= max_iter:
+            raise ArithmeticError(f"REML did not converge in {max_iter} iterations")
+    w = [1.0 / (v + tau2) for v in vi]
+    sw = math.fsum(w)
+    sw2 = math.fsum(x * x for x in w)
+    sw3 = math.fsum(x * x * x for x in w)
+    tr_pp = sw2 - 2.0 * sw3 / sw + (sw2 / sw) ** 2
+    return tau2, math.sqrt(2.0 / tr_pp), iterations
+
+
+def pool(
+    yi: Sequence[float],
+    vi: Sequence[float],
+    method: str = "REML",
+    *,
+    tol: float = 1e-10,
+    max_iter: int = 100,
+) -> PoolResult:
+    """Inverse-variance meta-analysis of ``yi`` with sampling variances ``vi``.
+
+    ``method`` is ``"REML"`` (default), ``"DL"`` (DerSimonian-Laird) or ``"FE"``
+    (fixed/common effect). With one study its own estimate and Wald CI come back,
+    tau^2 = 0 and no heterogeneity statistics.
+    """
+    method = method.upper()
+    if method not in METHODS:
+        raise ValueError(f"unknown pooling method {method!r}; use one of {', '.join(METHODS)}")
+    k = len(yi)
+    if k == 0:
+        raise ValueError("nothing to pool")
+    if len(vi) != k:
+        raise ValueError("yi and vi differ in length")
+    if any(not (v > 0 and math.isfinite(v)) for v in vi) or any(not math.isfinite(y) for y in yi):
+        raise ValueError("every sampling variance must be positive and every estimate finite")
+
+    if k == 1:
+        se = math.sqrt(vi[0])
+        lo, hi = wald_ci(yi[0], se)
+        z = yi[0] / se
+        return PoolResult(method, 1, yi[0], se, lo, hi, z, two_sided_p(z), 0.0, (100.0,))
+
+    w_fe = [1.0 / v for v in vi]
+    sw_fe = math.fsum(w_fe)
+    fe = math.fsum(w * y for w, y in zip(w_fe, yi, strict=True)) / sw_fe
+    q = math.fsum(w * (y - fe) ** 2 for w, y in zip(w_fe, yi, strict=True))
+    q_df = k - 1
+    q_p = chi2_sf(q, q_df)
+
+    tau2 = 0.0
+    tau2_se: float | None = None
+    iterations = 0
+    if method == "DL":
+        tau2 = _dl_tau2(yi, w_fe)
+    elif method == "REML":
+        tau2, tau2_se, iterations = _reml_tau2(yi, vi, tol, max_iter)
+
+    w = [1.0 / (v + tau2) for v in vi]
+    sw = math.fsum(w)
+    est = math.fsum(x * y for x, y in zip(w, yi, strict=True)) / sw
+    se = math.sqrt(1.0 / sw)
+    lo, hi = wald_ci(est, se)
+    z = est / se
+    weights = tuple(100.0 * x / sw for x in w)
+
+    if method == "FE":
+        i2 = max(0.0, 100.0 * (q - q_df) / q) if q > 0 else 0.0
+        h2 = q / q_df
+    else:
+        # "typical" within-study variance (Higgins & Thompson 2002), as metafor
+        s2 = q_df * sw_fe / (sw_fe * sw_fe - math.fsum(x * x for x in w_fe))
+        i2 = 100.0 * tau2 / (tau2 + s2)
+        h2 = (tau2 + s2) / s2
+
+    pi_low: float | None = None
+    pi_high: float | None = None
+    if k >= 3 and method != "FE":
+        half = Z_975 * math.sqrt(tau2 + se * se)
+        pi_low, pi_high = est - half, est + half
+
+    return PoolResult(
+        method=method,
+        k=k,
+        estimate=est,
+        se=se,
+        ci_low=lo,
+        ci_high=hi,
+        z=z,
+        p=two_sided_p(z),
+        tau2=tau2,
+        weights=weights,
+        tau2_se=tau2_se,
+        i2=i2,
+        h2=h2,
+        q=q,
+        q_df=q_df,
+        q_p=q_p,
+        pi_low=pi_low,
+        pi_high=pi_high,
+        iterations=iterations,
+    )
