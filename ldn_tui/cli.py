@@ -15,7 +15,7 @@ from pathlib import Path
 from ldn_tui import __version__
 from ldn_tui.loader import check_evidence, default_evidence
 from ldn_tui.model import Evidence, Problem
-from ldn_tui.text import clean
+from ldn_tui.text import clean, one_line
 
 EXIT_OK, EXIT_NO_HITS, EXIT_PROBLEMS = 0, 1, 2
 
@@ -77,7 +77,7 @@ def _folder(args: argparse.Namespace) -> Path:
 def report_problems(problems: Sequence[Problem], folder: Path) -> None:
     err = sys.stderr
     for problem in problems:
-        err.write(clean(str(problem)) + "\n")
+        err.write(one_line(str(problem)) + "\n")
     count = len(problems)
     err.write(f"ldn-tui: {count} problem{'s' if count != 1 else ''} in {clean(str(folder))}\n")
 

@@ -210,7 +210,9 @@ def check_evidence(
     if not any(sub == "studies" for sub, _, _ in jobs):
         problems.append(Problem(shown_root, "", "no studies: expected studies/*.toml files in this folder"))
 
-    _check_references(shown_root, topic, studies, reviews, mechanisms, questions, problems)
+    # A record that failed to build still exists: references to it are not also problems.
+    present = {path.stem for sub, path, _ in jobs if sub == "studies"}, {path.stem for _, path, _ in jobs}
+    _check_references(shown_root, topic, studies, reviews, mechanisms, questions, problems, present)
 
     if problems or topic is None:
         return None, problems
@@ -251,6 +253,7 @@ def _check_references(
     mechanisms: list[Mechanism],
     questions: list[Question],
     problems: list[Problem],
+    present: tuple[set[str], set[str]],
 ) -> None:
     root = Path(shown_root)
     seen: dict[str, str] = {}
@@ -270,8 +273,8 @@ def _check_references(
     for i, q in enumerate(questions):
         claim(q.id, str(root / "questions.toml"), f"question[{i}].id")
 
-    study_ids = {s.id for s in studies}
-    record_ids = study_ids | {r.id for r in reviews}
+    study_ids = {s.id for s in studies} | present[0]
+    record_ids = study_ids | {r.id for r in reviews} | present[1]
     domain_ids = {d.id for d in topic.domains} if topic is not None else None
 
     def resolve(ids: Iterable[str], known: set[str], where: str, field: str, what: str) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from ldn_tui import model as M
 from ldn_tui.model import Problem
-from ldn_tui.text import clean
+from ldn_tui.text import clean, one_line
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 _MISSING: Any = object()
@@ -57,7 +57,7 @@ class Ctx:
         self.problems = problems
 
     def add(self, field: str, message: str) -> None:
-        self.problems.append(Problem(self.path, clean(field), message))
+        self.problems.append(Problem(self.path, one_line(field), one_line(message)))
 
 
 class Table:

@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import io
 import os
-from typing import Any
+from typing import IO
 
 from rich.console import Console
 
 from ldn_tui.model import Evidence
 
 
-def syntheses(evidence: Evidence, method: str = "REML") -> list[Any]:
-    """Per-domain pooled results, or an empty list where the synthesis layer is absent."""
-    try:
-        from ldn_tui.synthesis import synthesise
-    except ImportError:  # pragma: no cover - the synthesis layer ships with the package
-        return []
-    return list(synthesise(evidence, method=method))
-
-
-def console_for(width: int | None, file: Any = None) -> Console:
-    """stdout's console: Rich decides colour (none in a pipe, none with NO_COLOR)."""
+def console_for(width: int | None, file: IO[str] | None = None) -> Console:
+    """A plain console for a pipe: no colour, no escape codes, 80 columns unless told."""
     return Console(
         file=file,
-        width=width,
+        width=width or 80,
         highlight=False,
         emoji=False,
         markup=False,
@@ -32,31 +23,45 @@ def console_for(width: int | None, file: Any = None) -> Console:
     )
 
 
+def terminal_console(file: IO[str], width: int | None) -> Console | None:
+    """When stdout is a terminal (or colour is forced), a console writing its styles into ``file``."""
+    target = Console(highlight=False)
+    if not target.is_terminal:
+        return None
+    return Console(
+        file=file,
+        width=width or target.width,
+        force_terminal=True,
+        color_system=target.color_system,  # type: ignore[arg-type]
+        highlight=False,
+        emoji=False,
+        markup=False,
+        no_color=target.no_color,
+    )
+
+
+def output(buffer: io.StringIO, console: Console) -> str:
+    """What the console wrote; in a pipe, without the padding Rich leaves at line ends."""
+    text = buffer.getvalue()
+    if console.is_terminal:
+        return text
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
 def render(evidence: Evidence, fmt: str, width: int | None = None, method: str = "REML") -> str:
     if fmt == "json":
         from ldn_tui.report.json_out import dumps, summary_dict
+        from ldn_tui.synthesis import synthesise, to_json
 
-        return dumps(summary_dict(evidence, [s.to_json() for s in syntheses(evidence, method)]))
+        return dumps(summary_dict(evidence, [to_json(s) for s in synthesise(evidence, method=method)]))
     if fmt == "markdown":
         from ldn_tui.report.markdown import summary_markdown
 
         return summary_markdown(evidence)
     from ldn_tui.report.tables import summary_renderables
 
-    target = Console()
     buffer = io.StringIO()
-    console = console_for(width, buffer)
-    if target.is_terminal:
-        console = Console(
-            file=buffer,
-            width=width or target.width,
-            force_terminal=True,
-            color_system=target.color_system,  # type: ignore[arg-type]
-            highlight=False,
-            emoji=False,
-            markup=False,
-            no_color=target.no_color,
-        )
+    console = terminal_console(buffer, width) or console_for(width, buffer)
     for part in summary_renderables(evidence):
         console.print(part)
-    return buffer.getvalue()
+    return output(buffer, console)

@@ -1,0 +1,207 @@
+"""The installed ``ldn-tui`` command, run as a user runs it: in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURE = Path(__file__).parent / "data" / "evidence"
+SCRIPT = Path(sys.executable).parent / "ldn-tui"
+
+pytestmark = pytest.mark.skipif(not SCRIPT.exists(), reason="ldn-tui is not installed next to this Python")
+
+
+def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in ("LDN_EVIDENCE", "NO_COLOR", "FORCE_COLOR", "COLUMNS")}
+    base.update(env or {})
+    return subprocess.run(
+        [str(SCRIPT), *args], capture_output=True, text=True, cwd=cwd or Path("/"), env=base, timeout=60, check=False
+    )
+
+
+def test_summary_of_the_bundled_evidence_from_anywhere() -> None:
+    out = run("summary", cwd=Path("/"))
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    for label in ("Younger", "2009", "2013", "Bested", "2023", "Due", "2024", "Rodríguez-Freire"):
+        assert label in text
+    assert "Partridge" in text and "reviews" in text.lower()
+    assert "\x1b" not in text, "no escape codes in a pipe"
+    assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_summary_width_is_honoured() -> None:
+    out = run("summary", "--evidence", str(FIXTURE), "--width", "60")
+    assert out.returncode == 0
+    assert max(len(line) for line in out.stdout.splitlines()) <= 60
+
+
+def test_summary_with_forced_colour_and_no_color() -> None:
+    coloured = run("summary", "--evidence", str(FIXTURE), env={"FORCE_COLOR": "1"})
+    assert "\x1b[" in coloured.stdout
+    plain = run("summary", "--evidence", str(FIXTURE), env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    assert "\x1b[3" not in plain.stdout, "NO_COLOR: no foreground colours"
+
+
+def test_summary_markdown_is_github_markdown() -> None:
+    out = run("summary", "--evidence", str(FIXTURE), "--format", "markdown")
+    assert out.returncode == 0
+    lines = out.stdout.splitlines()
+    assert lines[0] == "# Fixture drug for fixture pain"
+    header = lines.index("| Study | Design | n | Dose | Weeks | Blinding | Risk of bias | Pain intensity | Function (FIQR) |")
+    assert lines[header + 1] == "|---|---|---|---|---|---|---|---|---|"
+    table = lines[header + 2 : header + 6]
+    assert [row.count(" | ") for row in table] == [8] * 4
+    assert table[0].startswith("| Alpha & Beta 2010 | single-arm | 10 | 4.5 mg | 8 | none | high |")
+    assert "## Open questions" in lines and "## Systematic reviews and meta-analyses, oldest first" in lines
+
+
+def test_summary_json_follows_the_contract() -> None:
+    out = run("summary", "--evidence", str(FIXTURE), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert list(data) == ["format", "topic", "studies", "syntheses", "inflammation", "mechanisms", "questions"]
+    assert data["format"] == 1
+    assert data["topic"] == {
+        "id": "fixture-topic",
+        "title": "Fixture drug for fixture pain",
+        "question": "In adults with fixture pain, does the fixture drug compared with placebo reduce pain?",
+        "last_reviewed": "2026-01-15",
+    }
+    assert [s["id"] for s in data["studies"]] == ["alpha-2010", "beta-2015", "gamma-2020", "delta-2024"]
+    first = data["studies"][0]
+    assert list(first) == ["id", "title", "year", "design", "randomised", "n_enrolled", "dose_mg",
+                           "duration_weeks", "doi", "pmid"]
+    assert first["randomised"] is False and first["doi"] is None and first["pmid"] == "10000001"
+    assert data["studies"][2]["randomised"] is True
+    assert data["inflammation"][0] == {
+        "study": "alpha-2010", "marker": "ESR", "role": "predictor", "finding": "predicts-response",
+        "summary": "Higher baseline ESR went with a larger fall in pain.",
+    }
+    assert data["mechanisms"][0] == {"id": "rebound", "title": "Receptor rebound", "status": "hypothesis"}
+    assert data["questions"][0]["ongoing"] == ["NCT00000009"]
+
+
+def test_validate_ok() -> None:
+    out = run("validate", "--evidence", str(FIXTURE))
+    assert out.returncode == 0
+    assert out.stdout.startswith("ok: 4 studies, 2 reviews, 2 mechanisms, 2 questions, 3 outcome domains")
+
+
+def test_validate_bundled() -> None:
+    out = run("validate")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("ok: ")
+
+
+def broken(tmp_path: Path) -> Path:
+    folder = tmp_path / "ev"
+    shutil.copytree(FIXTURE, folder)
+    study = folder / "studies" / "beta-2015.toml"
+    study.write_text(study.read_text().replace("design =", "desing ="))
+    (folder / "studies" / "gamma-2020.toml").write_bytes(b"id = \xff\n")
+    return folder
+
+
+@pytest.mark.parametrize("command", ["validate", "summary", "search"])
+def test_broken_folder_lists_every_problem_and_exits_2(tmp_path: Path, command: str) -> None:
+    folder = broken(tmp_path)
+    args = [command, "--evidence", str(folder)] + (["pain"] if command == "search" else [])
+    out = run(*args)
+    assert out.returncode == 2
+    assert out.stdout == ""
+    lines = out.stderr.splitlines()
+    assert f"{folder}/studies/beta-2015.toml: desing: unknown key, did you mean design?" in lines
+    assert f"{folder}/studies/gamma-2020.toml:1:6: not valid UTF-8 (byte 0xff)" in lines
+    assert "Traceback" not in out.stderr
+
+
+def test_evidence_from_the_environment(tmp_path: Path) -> None:
+    out = run("validate", env={"LDN_EVIDENCE": str(FIXTURE)})
+    assert out.stdout.startswith("ok: 4 studies")
+
+
+def test_hostile_text_is_shown_literally(tmp_path: Path) -> None:
+    folder = tmp_path / "ev"
+    shutil.copytree(FIXTURE, folder)
+    study = folder / "studies" / "beta-2015.toml"
+    study.write_text(
+        study.read_text().replace(
+            'title = "A crossover trial of the fixture drug"',
+            'title = "[bold red]Loud[/] [/b] \\u001b]52;c;ZXZpbA==\\u0007 \\u001b[2J trial"',
+        )
+    )
+    for fmt in ("text", "markdown", "json"):
+        out = run("summary", "--evidence", str(folder), "--format", fmt, "--width", "200",
+                  env={"FORCE_COLOR": "1"} if fmt == "text" else None)
+        assert out.returncode == 0, out.stderr
+        assert "\x07" not in out.stdout and "\x1b]" not in out.stdout and "\x1b[2J" not in out.stdout
+    out = run("search", "Loud", "--evidence", str(folder))
+    assert out.returncode == 0
+    assert "[bold red]Loud[/] [/b]" in out.stdout
+
+
+def test_search_finds_by_keyword() -> None:
+    out = run("search", "ESR")
+    assert out.returncode == 0, out.stderr
+    assert "younger-2009" in out.stdout
+
+
+def test_search_json() -> None:
+    out = run("search", "cytokine", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert "parkitny-2017" in [hit["id"] for hit in data["hits"]]
+
+
+def test_search_without_hits_exits_1() -> None:
+    out = run("search", "zzqxnothing")
+    assert out.returncode == 1
+    assert "no" in out.stdout.lower()
+
+
+def test_search_malformed_query_exits_2() -> None:
+    out = run("search", "year:abc")
+    assert out.returncode == 2
+    assert out.stderr.startswith("ldn-tui search: ")
+    assert "Traceback" not in out.stderr
+
+
+def test_search_filters_on_fixture() -> None:
+    out = run("search", "design:crossover", "--evidence", str(FIXTURE), "--format", "json")
+    assert [hit["id"] for hit in json.loads(out.stdout)["hits"]] == ["beta-2015"]
+    out = run("search", "n:>50", "year:2013..2022", "--evidence", str(FIXTURE), "--format", "json")
+    assert [hit["id"] for hit in json.loads(out.stdout)["hits"]] == ["gamma-2020"]
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    out = subprocess.run([sys.executable, "-m", "ldn_tui", "validate", "--evidence", str(FIXTURE)],
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert out.returncode == 0 and out.stdout.startswith("ok:")
+
+
+def test_version_and_help() -> None:
+    out = run("--help")
+    assert out.returncode == 0 and "summary" in out.stdout and "search" in out.stdout
+    assert run("--version").stdout.startswith("ldn-tui ")
+
+
+@pytest.mark.parametrize("command", [["summary"], ["search", "pain"], ["validate"]])
+def test_commands_do_not_import_textual(command: list[str]) -> None:
+    code = (
+        "import sys, runpy\n"
+        f"sys.argv = ['ldn-tui', *{command!r}, '--evidence', {str(FIXTURE)!r}]\n"
+        "from ldn_tui.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "sys.stdout.flush()\n"
+        "assert 'textual' not in sys.modules, sorted(m for m in sys.modules if m.startswith('textual'))\n"
+        "print('NO-TEXTUAL', file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert "NO-TEXTUAL" in out.stderr, out.stderr
