@@ -79,16 +79,30 @@ def n_detail(study: Study) -> str:
     return text
 
 
+def blinding_text(blinding: str) -> str:
+    return "open label" if blinding == "none" else f"{blinding}-blind"
+
+
 def design_text(study: Study) -> str:
     return DESIGN_LABELS.get(study.design, study.design)
+
+
+def surname(author: str) -> str:
+    """'Due Bruun K' -> 'Due Bruun': drop trailing initials, keep compound surnames."""
+    tokens = author.split()
+    if len(tokens) > 1 and tokens[-1].replace(".", "").isupper() and len(tokens[-1].replace(".", "")) <= 3:
+        tokens = tokens[:-1]
+    return " ".join(tokens) or author
 
 
 def authors_short(authors: Iterable[str]) -> str:
     names = list(authors)
     if not names:
         return "authors not verified"
-    first = names[0].split()[0] if names[0].split() else names[0]
-    return first if len(names) == 1 else f"{first} et al." if len(names) > 2 else f"{first} & {names[1].split()[0]}"
+    first = surname(names[0])
+    if len(names) == 1:
+        return first
+    return f"{first} et al." if len(names) > 2 else f"{first} & {surname(names[1])}"
 
 
 def study_label(study: Study | Review) -> str:

@@ -33,15 +33,8 @@ from .model import GRADE_DOMAINS, RATIO_TYPES, GradeJudgment
 from .stats import PoolResult
 
 __all__ = [
-    "EVENTS_THRESHOLD",
-    "LEVELS",
-    "NOT_ASSESSABLE",
-    "PARTICIPANTS_THRESHOLD",
-    "Certainty",
-    "Downgrade",
-    "GradeNote",
-    "assess",
-    "not_assessable",
+    "EVENTS_THRESHOLD", "LEVELS", "NOT_ASSESSABLE", "PARTICIPANTS_THRESHOLD", "Certainty", "Downgrade",
+    "GradeNote", "assess", "not_assessable",
 ]
 
 LEVELS = ("high", "moderate", "low", "very low")
@@ -242,11 +235,15 @@ def assess(
     k = result.k
     if all(randomised):
         start = "high"
-        start_reason = f"all {k} pooled {_study_word(k)} randomised" if k > 1 else "the pooled study is randomised"
+        start_reason = {1: "the pooled study is randomised", 2: "both pooled studies are randomised"}.get(
+            k, f"all {k} pooled studies are randomised"
+        )
     else:
         start = "low"
         nr = sum(1 for r in randomised if not r)
         start_reason = f"{nr} of {k} pooled {_study_word(k)} not randomised"
+        if k == 1:
+            start_reason = "the pooled study is not randomised"
 
     computed: dict[str, tuple[Downgrade | None, tuple[GradeNote, ...]]] = {}
     rb = _risk_of_bias(result.weights, rob)

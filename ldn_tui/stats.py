@@ -32,28 +32,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
-    "CI_Z",
-    "METHODS",
-    "Z_975",
-    "EffectSize",
-    "PoolResult",
-    "chi2_sf",
-    "effect_from_ci",
-    "effect_from_p",
-    "from_display",
-    "hedges_g",
-    "log_odds_ratio",
-    "log_risk_ratio",
-    "mean_difference",
-    "norm_cdf",
-    "norm_ppf",
-    "norm_sf",
-    "pool",
-    "se_from_ci",
-    "se_from_p",
-    "to_display",
-    "two_sided_p",
-    "wald_ci",
+    "CI_Z", "METHODS", "Z_975", "EffectSize", "PoolResult", "chi2_sf", "effect_from_ci", "effect_from_p",
+    "from_display", "hedges_g", "log_odds_ratio", "log_risk_ratio", "mean_difference", "norm_cdf",
+    "norm_ppf", "norm_sf", "pool", "se_from_ci", "se_from_p", "to_display", "two_sided_p", "wald_ci",
 ]
 
 METHODS = ("REML", "DL", "FE")

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from .grading import Certainty, assess, not_assessable
 from .model import RATIO_TYPES, BinaryArm, ContinuousArm, Domain, Evidence, GradeJudgment, Outcome, Study
 from .stats import (
+    METHODS,
     EffectSize,
     PoolResult,
     effect_from_ci,
@@ -37,17 +38,8 @@ from .stats import (
 )
 
 __all__ = [
-    "CumulativeStep",
-    "DomainSynthesis",
-    "Excluded",
-    "StudyRow",
-    "cumulative_by_year",
-    "leave_one_out",
-    "low_risk_only",
-    "randomised_only",
-    "synthesise",
-    "synthesise_domain",
-    "to_json",
+    "CumulativeStep", "DomainSynthesis", "Excluded", "StudyRow", "cumulative_by_year", "leave_one_out",
+    "low_risk_only", "randomised_only", "synthesise", "synthesise_domain", "to_json",
 ]
 
 
@@ -238,7 +230,7 @@ def _from_outcome(outcome: Outcome, measure: str) -> _Candidate | str:
             )
         return "arm data mix continuous and binary arms"
     if outcome.p_value is not None:
-        return f"only a p-value for {_lower_first(outcome.measure)}, no effect estimate"
+        return "only a p-value, no effect estimate"
     return "no between-group effect or arm data reported"
 
 
@@ -247,16 +239,20 @@ def _row_or_reason(study: Study, domain: Domain) -> StudyRow | Excluded | None:
     if not outcomes:
         return None
     candidates: list[_Candidate] = []
-    reasons: list[str] = []
+    reasons: list[tuple[Outcome, str]] = []
     for outcome in outcomes:
         got = _from_outcome(outcome, domain.measure)
         if isinstance(got, str):
-            if got not in reasons:
-                reasons.append(got)
+            reasons.append((outcome, got))
         else:
             candidates.append(got)
     if not candidates:
-        return Excluded(study.id, "; ".join(reasons))
+        if len(reasons) == 1:
+            only, reason = reasons[0]
+            if reason.startswith("only a p-value,"):
+                reason = f"only a p-value for {_lower_first(only.measure)}, no effect estimate"
+            return Excluded(study.id, reason)
+        return Excluded(study.id, "; ".join(f"{o.measure}: {r}" for o, r in reasons))
     c = candidates[0]
     note = None
     if len(outcomes) > 1:
@@ -341,6 +337,10 @@ def _assemble(
 
 
 def synthesise_domain(evidence: Evidence, domain: Domain, method: str = "REML") -> DomainSynthesis:
+    """The synthesis of one domain; ``method`` is REML (default), DL or FE."""
+    method = method.upper()
+    if method not in METHODS:
+        raise ValueError(f"unknown pooling method {method!r}; use one of {', '.join(METHODS)}")
     rows: list[StudyRow] = []
     excluded: list[Excluded] = []
     for study in evidence.studies:
@@ -350,7 +350,7 @@ def synthesise_domain(evidence: Evidence, domain: Domain, method: str = "REML") 
         elif isinstance(got, Excluded):
             excluded.append(got)
     judgments = tuple(g for g in evidence.topic.grade if g.outcome_domain == domain.id)
-    return _assemble(domain, method.upper(), rows, excluded, judgments)
+    return _assemble(domain, method, rows, excluded, judgments)
 
 
 def synthesise(evidence: Evidence, method: str = "REML") -> tuple[DomainSynthesis, ...]:
@@ -370,9 +370,12 @@ def _subset(syn: DomainSynthesis, keep: Callable[[StudyRow], bool], why: str, la
 
 def leave_one_out(syn: DomainSynthesis) -> tuple[DomainSynthesis, ...]:
     """The synthesis again without each pooled study in turn (in row order)."""
+
+    def without(study_id: str) -> Callable[[StudyRow], bool]:
+        return lambda r: r.id != study_id
+
     return tuple(
-        _subset(syn, lambda r, left=row.id: r.id != left, "left out (leave-one-out)", f"without {row.id}")
-        for row in syn.rows
+        _subset(syn, without(row.id), "left out (leave-one-out)", f"without {row.id}") for row in syn.rows
     )
 
 
@@ -391,10 +394,14 @@ def low_risk_only(syn: DomainSynthesis) -> DomainSynthesis:
 
 def cumulative_by_year(syn: DomainSynthesis) -> tuple[CumulativeStep, ...]:
     """After each publication year, the synthesis of the studies published up to then."""
+
+    def up_to(year: int) -> Callable[[StudyRow], bool]:
+        return lambda r: r.year <= year
+
     steps: list[CumulativeStep] = []
     for year in sorted({r.year for r in syn.rows}):
         added = tuple(r.id for r in syn.rows if r.year == year)
-        sub = _subset(syn, lambda r, y=year: r.year <= y, "published later", f"studies up to {year}")
+        sub = _subset(syn, up_to(year), "published later", f"studies up to {year}")
         steps.append(CumulativeStep(year, added, sub))
     return tuple(steps)
 

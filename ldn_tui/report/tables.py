@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
@@ -55,31 +55,46 @@ def heading(evidence: Evidence) -> RenderableType:
     return Group(*lines)
 
 
-def study_table(evidence: Evidence, title: str = "Studies") -> Table:
+def study_table(evidence: Evidence, title: str = "Studies", width: int | None = None) -> Table:
+    """The study table; below 130 columns, design/blinding/bias and dose/weeks share cells."""
     domains = [d for d in evidence.topic.domains if d.kind == "benefit"][:1]
+    narrow = width is not None and width < 130
     table = _table(title)
-    table.add_column("Study", no_wrap=True)
-    table.add_column("Design")
-    table.add_column("n", justify="right")
-    table.add_column("Dose")
-    table.add_column("Weeks", justify="right")
-    table.add_column("Blinding")
-    table.add_column("RoB")
+    table.add_column("Study", max_width=16 if narrow else 22)
+    table.add_column("Design", max_width=15)
+    table.add_column("n", justify="right", no_wrap=True)
+    table.add_column("Dose", max_width=12)
+    if not narrow:
+        table.add_column("Weeks", justify="right", max_width=12)
+        table.add_column("Blinding", no_wrap=True)
+        table.add_column("Risk of bias", max_width=13)
     table.add_column(domains[0].label if domains else "Finding", ratio=1)
     for row in facts.study_rows(evidence):
-        dim = "dim" if not row.randomised else ""
-        cells = [
-            T(row.label),
-            T(row.design, dim),
-            T(row.n),
-            T(row.dose, "dim" if row.dose == facts.NOT_REPORTED else ""),
-            T(row.weeks, "dim" if row.weeks == facts.NOT_REPORTED else ""),
-            T(row.blinding),
-            T(row.risk_of_bias, ROB_STYLES.get(row.risk_of_bias, "")),
-            _finding_cell(row.pain),
-        ]
-        table.add_row(*cells)
+        design = T(row.design, "" if row.randomised else "dim")
+        dose = T(row.dose, "dim" if row.dose == facts.NOT_REPORTED else "")
+        weeks = T(row.weeks, "dim" if row.weeks == facts.NOT_REPORTED else "")
+        rob = T(row.risk_of_bias, ROB_STYLES.get(row.risk_of_bias, ""))
+        if narrow:
+            design = Text.assemble(
+                design, "\n", T(facts.blinding_text(row.blinding), "dim"), "\n", T("bias: ", "dim"), rob
+            )
+            dose = Text.assemble(dose, "\n", T("weeks: ", "dim"), weeks)
+            cells = [T(row.label), design, T(row.n), dose]
+        else:
+            cells = [T(row.label), design, T(row.n), dose, weeks, T(row.blinding), rob]
+        table.add_row(*cells, _finding_cell(row.pain))
     return table
+
+
+class StudyTable:
+    """``study_table`` laid out for the width it is given."""
+
+    def __init__(self, evidence: Evidence, title: str = "Studies") -> None:
+        self.evidence = evidence
+        self.title = title
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield study_table(self.evidence, self.title, options.max_width)
 
 
 def _finding_cell(text: str) -> Text:
@@ -89,41 +104,47 @@ def _finding_cell(text: str) -> Text:
     return T(text, "dim")
 
 
+def _what(heading: str, summary: str, note: str = "") -> Text:
+    """A dim heading line (the measure), then the finding in words."""
+    text = Text.assemble(T(heading, "dim"), "\n", T(summary))
+    if note:
+        text.append("\n")
+        text.append(T(note, "dim italic"))
+    return text
+
+
 def domain_table(evidence: Evidence, domain: Domain) -> Table | None:
     rows = facts.domain_findings(evidence, domain.id)
     if not rows:
         return None
     table = _table(f"{domain.label} ({'harm' if domain.kind == 'harm' else 'benefit'} outcome)")
-    table.add_column("Study", no_wrap=True)
-    table.add_column("Measure", ratio=1)
-    table.add_column("Finding", ratio=1)
-    table.add_column("What was found", ratio=3)
+    table.add_column("Study", max_width=18)
+    table.add_column("Finding", max_width=24)
+    table.add_column("Measure, and what was found", ratio=1)
     for r in rows:
+        o = r.outcome
+        measure = o.measure + (f" ({o.timepoint})" if o.timepoint else "")
         table.add_row(
             T(facts.study_label(r.study)),
-            T(r.outcome.measure + (f" ({r.outcome.timepoint})" if r.outcome.timepoint else "")),
-            _finding_cell(facts.outcome_brief(r.outcome)),
-            T(r.outcome.summary),
+            _finding_cell(facts.outcome_brief(o)),
+            _what(measure, o.summary, f"Source: {o.source}"),
         )
     return table
 
 
 def inflammation_table(evidence: Evidence) -> Table:
     table = _table("Inflammation and other biological findings")
-    table.add_column("Study", no_wrap=True)
-    table.add_column("n", justify="right")
-    table.add_column("Markers", ratio=2)
-    table.add_column("Role")
-    table.add_column("Finding")
-    table.add_column("What was found", ratio=3)
+    table.add_column("Study", max_width=18)
+    table.add_column("n", justify="right", no_wrap=True)
+    table.add_column("Finding", max_width=20)
+    table.add_column("Markers, and what was found", ratio=1)
     for g in facts.inflammation_groups(evidence):
+        finding = f"{g.role}: {facts.FINDING_LABELS.get(g.finding, g.finding)}"
         table.add_row(
             T(facts.study_label(g.study)),
             T(facts.n_text(g.study)),
-            T(", ".join(g.markers)),
-            T(g.role),
-            T(facts.FINDING_LABELS.get(g.finding, g.finding)),
-            T(g.summary),
+            T(finding, "bold" if g.finding == "predicts-response" else ""),
+            _what(", ".join(g.markers), g.summary),
         )
     return table
 
@@ -175,7 +196,7 @@ def review_table(evidence: Evidence) -> Table:
 
 def summary_renderables(evidence: Evidence, extra: Sequence[RenderableType] = ()) -> list[RenderableType]:
     """The whole summary, top to bottom. ``extra`` (syntheses, plots) goes after the studies."""
-    parts: list[RenderableType] = [heading(evidence), study_table(evidence), *extra]
+    parts: list[RenderableType] = [heading(evidence), StudyTable(evidence), *extra]
     for domain in evidence.topic.domains:
         table = domain_table(evidence, domain)
         if table is not None:
