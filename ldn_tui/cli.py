@@ -18,6 +18,7 @@ from ldn_tui.model import Evidence, Problem
 from ldn_tui.text import clean, one_line
 
 EXIT_OK, EXIT_NO_HITS, EXIT_PROBLEMS = 0, 1, 2
+EXPORT_FORMATS = ("markdown", "html", "csv", "bibtex", "ris")
 
 
 def _evidence_arg(parser: argparse.ArgumentParser, default: object) -> None:
@@ -54,6 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--format", choices=("text", "json"), default="text")
     search.add_argument("--limit", type=_positive, metavar="N", help="show at most N hits")
     search.add_argument("--width", type=_positive, metavar="N", help="text width")
+
+    export = sub.add_parser("export", help="write a report (markdown, html), the study table (csv) or citations")
+    _evidence_arg(export, argparse.SUPPRESS)
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="markdown")
+    export.add_argument("--output", "-o", type=Path, metavar="FILE", help="write here instead of stdout")
+    export.add_argument("--force", action="store_true", help="replace an existing --output file")
+    export.add_argument("--method", choices=("REML", "DL"), default="REML", help="random-effects method for pooling")
 
     validate = sub.add_parser("validate", help="check an evidence folder and list every problem")
     _evidence_arg(validate, argparse.SUPPRESS)
@@ -130,6 +138,19 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK if result.total else EXIT_NO_HITS
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    folder = _folder(args)
+    evidence = load_or_report(folder)
+    if evidence is None:
+        return EXIT_PROBLEMS
+    from ldn_tui.report.export import export_text, write_export
+
+    code, message = write_export(export_text(evidence, args.format, args.method), args.output, folder, args.force)
+    if message:
+        sys.stderr.write(one_line(message) + "\n")
+    return code
+
+
 def cmd_browse(args: argparse.Namespace) -> int:
     folder = _folder(args)
     from ldn_tui.tui.app import run_app
@@ -142,6 +163,7 @@ COMMANDS = {
     "summary": cmd_summary,
     "search": cmd_search,
     "validate": cmd_validate,
+    "export": cmd_export,
 }
 
 

@@ -106,7 +106,9 @@ def authors_short(authors: Iterable[str]) -> str:
 
 
 def study_label(study: Study | Review) -> str:
-    """'Younger et al. 2013': how a reader names a study."""
+    """'Younger et al. 2013': how a reader names a study (the journal when no author is verified)."""
+    if not study.authors and study.journal:
+        return f"{study.journal} {study.year}"
     return f"{authors_short(study.authors)} {study.year}"
 
 

@@ -49,19 +49,24 @@ def output(buffer: io.StringIO, console: Console) -> str:
 
 
 def render(evidence: Evidence, fmt: str, width: int | None = None, method: str = "REML") -> str:
+    from ldn_tui.synthesis import synthesise
+
+    syntheses = synthesise(evidence, method=method)
     if fmt == "json":
         from ldn_tui.report.json_out import dumps, summary_dict
-        from ldn_tui.synthesis import synthesise, to_json
+        from ldn_tui.synthesis import to_json
 
-        return dumps(summary_dict(evidence, [to_json(s) for s in synthesise(evidence, method=method)]))
+        return dumps(summary_dict(evidence, [to_json(s) for s in syntheses]))
     if fmt == "markdown":
         from ldn_tui.report.markdown import summary_markdown
+        from ldn_tui.report.synthesis_view import synthesis_markdown
 
-        return summary_markdown(evidence)
+        return summary_markdown(evidence, extra=synthesis_markdown(evidence, syntheses))
+    from ldn_tui.report.synthesis_view import synthesis_renderables
     from ldn_tui.report.tables import summary_renderables
 
     buffer = io.StringIO()
     console = terminal_console(buffer, width) or console_for(width, buffer)
-    for part in summary_renderables(evidence):
+    for part in summary_renderables(evidence, extra=synthesis_renderables(evidence, syntheses)):
         console.print(part)
     return output(buffer, console)

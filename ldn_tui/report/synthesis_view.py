@@ -1,0 +1,213 @@
+"""The synthesis section of the summary: what pools, the pooled result, how sure one can be.
+
+One :class:`DomainView` per pooled domain holds the words (header, pooled
+line, certainty and every downgrade, notes, bottom line); the Rich, Markdown
+and HTML views all render from it, with the forest and evidence-over-time
+plots from :mod:`ldn_tui.report.forest`. Domains where nothing pools get one
+compact line each, so the whole summary stays short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from ldn_tui import facts
+from ldn_tui.model import Evidence
+from ldn_tui.report.forest import Axis, EvidenceOverTime, ForestPlot, evidence_over_time_text, forest_text
+from ldn_tui.report.markdown import esc
+from ldn_tui.synthesis import DomainSynthesis
+from ldn_tui.verdict import bottom_line, certainty_label, not_assessable_reason, overall_bottom_line
+
+__all__ = [
+    "CERTAINTY_STYLES", "SECTION_TITLE", "DomainView", "domain_renderable", "domain_view", "fence", "ordered", "split_pooled",
+    "synthesis_markdown", "synthesis_renderables",
+]
+
+SECTION_TITLE = "What the pooled evidence says"
+CERTAINTY_STYLES = {"high": "bold green", "moderate": "bold green", "low": "bold yellow", "very low": "bold red"}
+
+
+@dataclass(frozen=True, slots=True)
+class DomainView:
+    syn: DomainSynthesis
+    header: str  # "Pain intensity — MD, REML, k = 2, 197 participants"
+    pooled: str  # "Pooled MD 0.03 (95% CI −0.78 to 0.84), p = 0.94; τ² = 0.21, I² = 61%, Q = 2.57 (df 1, p = 0.11)"
+    certainty: str  # "Certainty: ⊕◯◯◯ very low; started high: both pooled studies are randomised"
+    downgrades: tuple[str, ...]  # "−1 risk of bias: ...", "−1 indirectness (reviewer judgment): ..."
+    grade_notes: tuple[str, ...]  # GRADE domains not rated down, and why
+    notes: tuple[str, ...]  # notes on the pooled rows (which outcome was used)
+    bottom_line: str
+    over_time: bool  # show the evidence-over-time plot
+
+
+def ordered(syntheses: Sequence[DomainSynthesis]) -> list[DomainSynthesis]:
+    """Critical domains first, each group in the topic's display order."""
+    return [s for s in syntheses if s.domain.critical] + [s for s in syntheses if not s.domain.critical]
+
+
+def _pooled_line(syn: DomainSynthesis) -> str:
+    res = syn.result
+    assert res is not None and syn.estimate is not None
+    text = (f"Pooled {syn.measure} {facts.num(syn.estimate)} (95% CI {facts.ci_text(syn.ci_low, syn.ci_high)}), "
+            f"{facts.p_text(res.p)}")
+    if res.k < 2 or res.q is None:
+        return text + "; a single study, so no heterogeneity to assess"
+    parts = [f"τ² = {facts.num(res.tau2, 3)}", f"I² = {facts.num(res.i2 or 0, 0)}%"]
+    q_p = f", {facts.p_text(res.q_p)}" if res.q_p is not None else ""
+    parts.append(f"Q = {facts.num(res.q, 2)} (df {res.q_df}{q_p})")
+    if syn.pi_low is not None and syn.pi_high is not None:
+        parts.append(f"95% prediction interval {facts.ci_text(syn.pi_low, syn.pi_high)}")
+    elif syn.method != "FE":
+        parts.append("no prediction interval with fewer than 3 studies")
+    return f"{text}; {', '.join(parts)}"
+
+
+def domain_view(syn: DomainSynthesis, evidence: Evidence) -> DomainView:
+    """The words of one pooled domain (``syn.result`` must not be None)."""
+    d = syn.domain
+    header = f"{d.label} — {syn.measure}, {syn.method}, k = {syn.k}"
+    if syn.participants is not None:
+        header += f", {syn.participants} participants"
+    if syn.ratio and syn.events is not None:
+        header += f", {syn.events} events" + ("" if syn.events_complete else " (where reported)")
+    if syn.label:
+        header += f" ({syn.label})"
+    cert = syn.certainty
+    certainty = f"Certainty: {certainty_label(cert.level)}"
+    if cert.start:
+        certainty += f"; started {cert.start}: {cert.start_reason}"
+    downgrades = tuple(
+        f"−{g.levels} {g.label}{' (reviewer judgment)' if g.judged_by_reviewer else ''}: {g.reason}"
+        for g in cert.downgrades
+    )
+    grade_notes = tuple(
+        f"{n.label}{' (reviewer judgment)' if n.judged_by_reviewer else ''}: {n.text.removeprefix('not rated down: ')}"
+        for n in cert.notes
+    )
+    notes = []
+    for r in syn.rows:
+        if r.note:
+            study = evidence.study(r.id)
+            notes.append(f"{facts.study_label(study) if study else r.id}: {r.note}")
+    return DomainView(
+        syn, header, _pooled_line(syn), certainty, downgrades, grade_notes, tuple(notes), bottom_line(syn, evidence),
+        over_time=d.critical,
+    )
+
+
+def split_pooled(
+    syntheses: Sequence[DomainSynthesis],
+) -> tuple[list[DomainSynthesis], list[DomainSynthesis]]:
+    """(domains with a pooled result, domains where nothing pools), each critical first."""
+    items = ordered(syntheses)
+    return [s for s in items if s.result is not None], [s for s in items if s.result is None]
+
+
+# ---------------------------------------------------------------------------
+# Rich
+
+
+def _block(view: DomainView, evidence: Evidence, axis: Axis | None = None) -> RenderableType:
+    syn = view.syn
+    level = syn.certainty.level
+    parts: list[RenderableType] = [
+        Text(view.header, style="bold"),
+        Text(view.pooled),
+        Text("Certainty: ") + Text(certainty_label(level), CERTAINTY_STYLES.get(level, ""))
+        + Text(view.certainty.removeprefix(f"Certainty: {certainty_label(level)}"), style="dim"),
+    ]
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for line in view.downgrades:
+        levels, _, rest = line.partition(" ")
+        grid.add_row(Text(levels, "bold red"), Text(rest))
+    for note in view.grade_notes:
+        grid.add_row(Text(" 0", "dim"), Text(note, "dim"))
+    for note in view.notes:
+        grid.add_row(Text("  ", "dim"), Text(f"Note: {note}", "dim"))
+    parts.append(Padding(grid, (0, 0, 0, 1)))
+    parts.append(Padding(ForestPlot(syn, evidence, axis=axis), (1, 0, 0, 0)))
+    if view.over_time:
+        parts.append(Padding(EvidenceOverTime(syn, evidence), (1, 0, 0, 0)))
+    parts.append(Padding(Text.assemble(("Bottom line: ", "bold"), view.bottom_line), (1, 0, 0, 0)))
+    return Group(*parts)
+
+
+def domain_renderable(
+    syn: DomainSynthesis, evidence: Evidence, *, axis: Axis | None = None, over_time: bool | None = None
+) -> RenderableType:
+    """Any synthesis (the main one, leave-one-out, randomised only, low risk only) as one block.
+
+    ``axis`` (from :func:`ldn_tui.report.forest.forest_axis` of the main synthesis) keeps the forest
+    plot's scale when the app switches between sensitivity analyses; ``over_time`` defaults to True for
+    a main synthesis and False for a sensitivity analysis.
+    """
+    if syn.result is None:
+        title = syn.domain.label + (f" ({syn.label})" if syn.label else "")
+        return Group(
+            Text.assemble((title, "bold"), ": ", not_assessable_reason(syn, evidence)),
+            ForestPlot(syn, evidence, axis=axis),
+        )
+    view = replace(domain_view(syn, evidence), over_time=syn.label is None if over_time is None else over_time)
+    return _block(view, evidence, axis)
+
+
+def synthesis_renderables(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> list[RenderableType]:
+    """The synthesis section: the overall bottom line, one block per pooled domain, then the rest."""
+    pooled, rest = split_pooled(syntheses)
+    out: list[RenderableType] = [
+        Group(Text(SECTION_TITLE, style="bold"), Text(overall_bottom_line(syntheses, evidence)))
+    ]
+    out += [_block(domain_view(s, evidence), evidence) for s in pooled]
+    if rest:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column()
+        for s in rest:
+            grid.add_row(Text("•"), Text.assemble((s.domain.label, "bold"), ": ", not_assessable_reason(s, evidence)))
+        out.append(Group(Text("Not assessable: nothing pools", style="bold"), grid))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Markdown
+
+
+def fence(text: str) -> list[str]:
+    """``text`` in a code block whose fence is longer than any backtick run inside it."""
+    longest, run = 0, 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    mark = "`" * max(3, longest + 1)
+    return [f"{mark}text", text, mark, ""]
+
+
+def synthesis_markdown(
+    evidence: Evidence, syntheses: Sequence[DomainSynthesis], width: int = 80
+) -> list[str]:
+    """The same section in GitHub Markdown; the plots are ``width``-column code blocks."""
+    pooled, rest = split_pooled(syntheses)
+    out = [f"## {SECTION_TITLE}", "", f"**Bottom line:** {esc(overall_bottom_line(syntheses, evidence))}", ""]
+    for syn in pooled:
+        view = domain_view(syn, evidence)
+        out += [f"### {esc(view.header)}", "", esc(view.pooled), "", f"**{esc(view.certainty)}**", ""]
+        out += [f"- {esc(line)}" for line in view.downgrades]
+        out += [f"- not rated down: {esc(note)}" for note in view.grade_notes]
+        out += [f"- Note: {esc(note)}" for note in view.notes]
+        out += ["", *fence(forest_text(syn, width, evidence))]
+        if view.over_time:
+            out += fence(evidence_over_time_text(syn, evidence, width))
+        out += [f"**Bottom line:** {esc(view.bottom_line)}", ""]
+    if rest:
+        out += ["### Not assessable: nothing pools", ""]
+        out += [f"- **{esc(s.domain.label)}**: {esc(not_assessable_reason(s, evidence))}" for s in rest]
+        out.append("")
+    return out
