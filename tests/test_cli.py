@@ -205,3 +205,42 @@ def test_commands_do_not_import_textual(command: list[str]) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert "NO-TEXTUAL" in out.stderr, out.stderr
+
+
+def test_export_writes_refuses_to_overwrite_and_never_into_the_evidence(tmp_path: Path) -> None:
+    target = tmp_path / "report.md"
+    out = run("export", "--evidence", str(FIXTURE), "--format", "markdown", "--output", str(target))
+    assert out.returncode == 0, out.stderr
+    assert target.read_text().startswith("# Fixture drug for fixture pain")
+    target.write_text("mine")
+    again = run("export", "--evidence", str(FIXTURE), "--output", str(target))
+    assert again.returncode == 2 and target.read_text() == "mine"
+    forced = run("export", "--evidence", str(FIXTURE), "--output", str(target), "--force")
+    assert forced.returncode == 0 and target.read_text() != "mine"
+    folder = tmp_path / "ev"
+    shutil.copytree(FIXTURE, folder)
+    inside = run("export", "--evidence", str(folder), "--format", "bibtex", "--output", str(folder / "x.bib"), "--force")
+    assert inside.returncode == 2 and not (folder / "x.bib").exists()
+    assert "inside the evidence folder" in inside.stderr
+
+
+def test_export_csv_to_stdout() -> None:
+    import csv
+    import io
+
+    out = run("export", "--evidence", str(FIXTURE), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert [r["id"] for r in rows] == ["alpha-2010", "beta-2015", "gamma-2020", "delta-2024"]
+
+
+def test_summary_shows_pooled_result_and_certainty() -> None:
+    out = run("summary", "--width", "100")
+    assert out.returncode == 0
+    text = out.stdout
+    assert "Pain intensity — MD, REML, k = 2, 197 participants" in text
+    assert "I² = 61%" in text and "197 participants, fewer than 400" in text
+    assert "very low" in text and "favours" in text
+    data = json.loads(run("summary", "--format", "json").stdout)
+    pain = next(s for s in data["syntheses"] if s["domain"] == "pain")
+    assert pain["k"] == 2 and pain["participants"] == 197 and pain["certainty"] == "very low"
+    assert {s["id"] for s in pain["studies"]} == {"due-bruun-2024", "rodriguez-freire-innova"}
