@@ -7,6 +7,7 @@ only ``browse`` (the default) does, and only once the evidence has loaded.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -53,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     _evidence_arg(search, argparse.SUPPRESS)
     search.add_argument("query", nargs="+", help='words (all must match), "a phrase", or filters such as year:2013..2024')
     search.add_argument("--format", choices=("text", "json"), default="text")
-    search.add_argument("--limit", type=_positive, metavar="N", help="show at most N hits")
+    search.add_argument("--limit", type=_positive, metavar="N", help="show at most N hits (text default: 50)")
+    search.add_argument("--all", action="store_true", help="show every hit")
     search.add_argument("--width", type=_positive, metavar="N", help="text width")
 
     export = sub.add_parser("export", help="write a report (markdown, html), the study table (csv) or citations")
@@ -94,6 +96,8 @@ def load_or_report(folder: Path) -> Evidence | None:
     evidence, problems = check_evidence(folder)
     if evidence is None:
         report_problems(problems, folder)
+    else:
+        gc.freeze()  # the loaded records live until exit: keep the collector from rescanning them
     return evidence
 
 
@@ -129,8 +133,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     from ldn_tui.search import QueryError, search
 
     query = " ".join(args.query)
+    limit = None if args.all else args.limit or (50 if args.format == "text" else None)
     try:
-        result = search(evidence, query, limit=args.limit)
+        result = search(evidence, query, limit=limit)
     except QueryError as exc:
         sys.stderr.write(f"ldn-tui search: {clean(str(exc))}\n")
         return EXIT_PROBLEMS

@@ -1,28 +1,43 @@
-"""Keyword search over an :class:`~ldn_tui.model.Evidence`: parsing, an index, ranked hits.
+"""Keyword search over an :class:`~ldn_tui.model.Evidence`: query parsing, an index, ranked hits.
 
-Pure standard library (no Rich, no Textual). Text is compared *folded*: NFKD,
-combining marks dropped, casefolded, Unicode dashes turned into ``-`` and
-whitespace runs collapsed, so "Rodríguez" matches "rodriguez" and "β" stays "β".
-Words match as substrings of the folded text ("cytokine" matches "cytokines"),
-every word and ``"quoted phrase"`` must occur somewhere in the record (not
-necessarily in the same field), and ``name:value`` filters narrow the records.
+Pure standard library (no Rich, no Textual). Text is compared *folded*: NFKD, combining
+marks dropped, casefolded and Unicode dashes turned into ``-`` ("Rodríguez" matches
+"rodriguez", "β" stays "β"); runs of whitespace count as one space. Words match as
+substrings ("cytokine" matches "cytokines"); every word and ``"quoted phrase"`` must occur
+somewhere in the record (not necessarily in the same field); ``name:value`` filters narrow
+the records (see ``FILTERS``).
 
-Ranking: each word or phrase scores ``4 * min(count in id/title/question/
-authors/keywords/markers, 3) + min(count in any other field, 3)``, plus 10 when
-it equals the record id. Higher scores first; ties go to the newer record, then
-to the id (records without a year come after dated ones).
+Ranking: each word or phrase scores 4 when it occurs in the id, title (a question's text),
+authors, keywords or biomarker names; otherwise 2 when it occurs in the summary (a review's
+conclusion or summary, a question's why); otherwise 0. A word equal to a record's id adds 10.
+Higher scores first; ties go to the newer record, then by id; mechanisms and questions
+(no year) come after the dated records with the same score.
+
+Build a :class:`SearchIndex` once and search it many times (it is built on the first
+search, or by ``prepare()``, e.g. in a worker thread); :func:`search` also accepts an Evidence
+and keeps the index of the last one. Searching scans each record's folded text with C-level
+loops (about 4 kB a study, 10,000 studies: 10-30 ms a word on a laptop-class CPU); recent
+words and results are remembered, so typing letter by letter mostly rescans fewer records.
+Hits compute their snippets only when asked. An app holding a large Evidence should call
+``gc.freeze()`` after loading it, or full collections of it will stall searches now and then.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import functools
+import gc
+import heapq
 import re
+import threading
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from itertools import repeat
+from operator import attrgetter, itemgetter
+from typing import Any, NamedTuple
 
 from .model import Evidence, Mechanism, Question, Review, Study
 
@@ -36,29 +51,67 @@ class QueryError(ValueError):
     """A malformed query; ``str(error)`` is a message meant for the user."""
 
 
-# --- folding -------------------------------------------------------------------------------
+# --- folding ---------------------------------------------------------------------------------
 
-_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
+# Unicode dashes become "-"; the non-ASCII spaces that NFKD keeps become " ".
+_DASHES = str.maketrans({**dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+                         **dict.fromkeys("\x85\u1680\u2028\u2029", " ")})
 _NON_ASCII = re.compile(r"([^\x00-\x7f]+)")
+_ASCII = bytes(range(128))
+_WORD = re.compile(r"\S+")
 
 
 def _drop_marks(text: str) -> str:
     return "".join(c for c in text if not (unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me")))
 
 
-@functools.lru_cache(maxsize=8192)
-def _fold_run(run: str) -> str:
-    text = _drop_marks(unicodedata.normalize("NFKD", run)).casefold()
-    return _drop_marks(unicodedata.normalize("NFKD", text)).translate(_DASHES)
+@functools.lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    """How one non-ASCII char folds: NFKD, marks dropped, casefolded (twice, as casefolding
+    can produce new decomposable chars), dashes and spaces unified, lowercase."""
+    text = _drop_marks(unicodedata.normalize("NFKD", char)).casefold()
+    return _drop_marks(unicodedata.normalize("NFKD", text)).translate(_DASHES).lower()
+
+
+_LONE = "surrogatepass"  # lone surrogates (say from undecodable argv bytes) pass through
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode(errors=_LONE)
 
 
 def fold(text: str) -> str:
-    """Fold ``text`` for comparison (case, accents, dashes); works char by char, so
-    ``fold(a + b) == fold(a) + fold(b)``. Whitespace is kept as is."""
-    if text.isascii():
-        return text.lower()
-    parts = _NON_ASCII.split(text)
-    return "".join([p.lower() if i % 2 == 0 else _fold_run(p) for i, p in enumerate(parts)])
+    """Fold ``text`` for comparison, char by char (so ``fold(a + b) == fold(a) + fold(b)``);
+    whitespace stays whitespace."""
+    return text.lower() if text.isascii() else _fold_utf8(_utf8(text)).decode(errors=_LONE)
+
+
+def _fold_utf8(data: bytes) -> bytes:
+    """``fold`` on UTF-8, fast: a text's distinct non-ASCII chars are few, so each is
+    replaced in C (unless a replacement would be rewritten by a later one), and
+    ``bytes.lower`` lowers just the ASCII rest."""
+    if data.isascii():
+        return data.lower()
+    chars = set(data.translate(None, _ASCII).decode(errors=_LONE))
+    folds = {c: _fold_char(c) for c in chars}
+    if not all(folds[x] == x for f in folds.values() for x in f if x in folds):
+        return _utf8("".join(map(_fold_one, data.decode(errors=_LONE))))
+    for c, f in folds.items():
+        if f != c:
+            data = data.replace(_utf8(c), _utf8(f))
+    return data.lower()
+
+
+def _fold_one(char: str) -> str:
+    return char.lower() if char.isascii() else _fold_char(char)
+
+
+def _fold_all(texts: list[str]) -> list[str]:
+    """``fold`` of each text, in one call when they can be told apart again."""
+    joined = "\0".join(texts)
+    if texts and joined.count("\0") == len(texts) - 1:
+        return fold(joined).split("\0")
+    return [fold(t) for t in texts]
 
 
 def normalize(text: str) -> str:
@@ -66,49 +119,50 @@ def normalize(text: str) -> str:
     return " ".join(fold(text).split())
 
 
-@functools.lru_cache(maxsize=65536)
-def _norm_cached(text: str) -> str:
-    return normalize(text)
-
-
 def _fold_map(text: str) -> tuple[str, list[int] | None, list[int] | None]:
-    """``normalize(text)`` plus, per folded char, the [start, end) of the chars of ``text``
-    it came from (``None`` maps mean identity)."""
+    """``normalize(text)`` and, per char of it, the [start, end) of the chars of ``text`` it
+    came from (``None`` maps: identity). ASCII runs are mapped in bulk."""
     if text.isascii() and " ".join(text.split()) == text:
         return text.lower(), None, None
-    out: list[str] = []
+    parts: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    for i, ch in enumerate(text):
-        emitted = False
-        for o in ch.lower() if ch.isascii() else _fold_run(ch):
-            if o.isspace():
-                if not out or out[-1] == " ":
-                    continue
-                o = " "
-            out.append(o)
-            starts.append(i)
-            ends.append(i + 1)
-            emitted = True
-        if not emitted and ends and ends[-1] == i:
-            ends[-1] = i + 1  # a dropped mark or extra space belongs to the char before it
-    if out and out[-1] == " ":
-        del out[-1], starts[-1], ends[-1]
-    return "".join(out), starts, ends
-
-
-def _merge(spans: list[Span]) -> list[Span]:
-    merged: list[Span] = []
-    for a, b in sorted(spans):
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+    pos = 0
+    for k, run in enumerate(_NON_ASCII.split(text)):
+        if k % 2 == 0:
+            parts.append(run.lower())
+            starts += range(pos, pos + len(run))
+            ends += range(pos + 1, pos + len(run) + 1)
         else:
-            merged.append((a, b))
-    return merged
+            for j, ch in enumerate(run, pos):
+                if folded := _fold_char(ch):
+                    parts.append(folded)
+                    starts += [j] * len(folded)
+                    ends += [j + 1] * len(folded)
+                elif ends and ends[-1] == j:
+                    ends[-1] = j + 1  # a dropped mark belongs with the char before it
+        pos += len(run)
+    folded = "".join(parts)
+    if " ".join(folded.split()) == folded:
+        return folded, starts, ends
+    out: list[str] = []  # collapse whitespace; a kept space stands for its whole run
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    last = -1
+    for m in _WORD.finditer(folded):
+        if last >= 0:
+            out.append(" ")
+            new_starts.append(starts[last])
+            new_ends.append(ends[m.start() - 1])
+        out.append(m[0])
+        new_starts += starts[m.start():m.end()]
+        new_ends += ends[m.start():m.end()]
+        last = m.end()
+    return "".join(out), new_starts, new_ends
 
 
 def _find_spans(text: str, needles: Sequence[str]) -> list[Span]:
-    """Every occurrence of every needle in ``text``, as merged [start, end) spans of ``text``."""
+    """Every occurrence of every needle in ``text`` as merged [start, end) spans of ``text``."""
     folded, starts, ends = _fold_map(text)
     found: list[Span] = []
     for needle in needles:
@@ -117,15 +171,21 @@ def _find_spans(text: str, needles: Sequence[str]) -> list[Span]:
             end = pos + len(needle)
             found.append((pos, end) if starts is None or ends is None else (starts[pos], ends[end - 1]))
             pos = folded.find(needle, pos + 1)
-    return _merge(found)
+    merged: list[Span] = []
+    for a, b in sorted(found):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
 
 
-# --- queries -------------------------------------------------------------------------------
+# --- queries ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class NumRange:
-    """A numeric interval; ``None`` bounds are open-ended."""
+    """A numeric interval; ``None`` bounds are open."""
 
     low: float | None = None
     high: float | None = None
@@ -140,24 +200,23 @@ class NumRange:
 
 @dataclass(frozen=True, slots=True)
 class Filter:
-    """One ``name:value`` filter: text filters carry folded ``options`` (any may match),
-    numeric ones a ``range``."""
+    """``name:value``: text filters carry folded ``options`` (any may match), numeric ones a ``range``."""
 
     name: str
     value: str
     options: tuple[str, ...] = ()
     range: NumRange | None = None
 
-    def matches(self, record: Record) -> bool:
+    def accepts(self, value: Any) -> bool:
+        """Whether a record whose ``_VALUES[self.name]`` is ``value`` passes."""
         if self.range is not None:
-            number = _NUMERIC[self.name][0](record)
-            return number is not None and number in self.range
-        if self.name == "type":
-            return _kind(record) in self.options
-        values = [_norm_cached(v) for v in _TEXT[self.name](record) if v]
+            return value is not None and value in self.range
         if self.name == "marker":
-            return any(_word_re(o).search(v) for v in values for o in self.options)
-        return any(o in v for v in values for o in self.options)
+            return any(_word_re(o).search(v) for v in value for o in self.options)
+        return any(o in v for v in value for o in self.options)
+
+    def matches(self, record: Record) -> bool:
+        return self.accepts(_VALUES[self.name](record))
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,54 +230,52 @@ class Query:
 
     @property
     def needles(self) -> tuple[str, ...]:
-        """The distinct folded strings that must all occur in a record."""
+        """The distinct folded words and phrases that must all occur in a record."""
         return tuple(dict.fromkeys(self.terms + self.phrases))
 
 
-def _authors(r: Record) -> Sequence[str]:
-    return r.authors if isinstance(r, (Study, Review)) else ()
+def _texts(*values: str | None) -> tuple[str, ...]:
+    return tuple(normalize(v) for v in values if v)
 
 
-def _study(get: Callable[[Study], str | None]) -> Callable[[Record], Sequence[str | None]]:
-    return lambda r: (get(r),) if isinstance(r, Study) else ()
+def _of(kind: type | tuple[type, ...], get: Callable[[Any], tuple[str, ...]]) -> Callable[[Record], Any]:
+    return lambda r: get(r) if isinstance(r, kind) else ()
 
 
-_TEXT: dict[str, Callable[[Record], Sequence[str | None]]] = {
-    "id": lambda r: (r.id,),
-    "design": _study(lambda s: s.design),
-    "blinding": _study(lambda s: s.blinding),
-    "country": _study(lambda s: s.country),
-    "result": lambda r: [o.result for o in r.outcomes] if isinstance(r, Study) else (),
-    "domain": lambda r: (
-        [o.domain for o in r.outcomes] if isinstance(r, Study)
-        else [f.domain for f in r.findings] if isinstance(r, Review) else ()
-    ),
-    "marker": lambda r: [b.marker for b in r.biomarkers] if isinstance(r, Study) else (),
-    "author": _authors,
-    "status": lambda r: (r.status,) if isinstance(r, Mechanism) else (),
-    "certainty": lambda r: (r.certainty,) if isinstance(r, Review) else (),
-    "doi": lambda r: (r.doi,) if isinstance(r, (Study, Review)) else (),
-    "pmid": lambda r: (r.pmid,) if isinstance(r, (Study, Review)) else (),
+# Per filter: the value it tests (folded strings, a number or None); a kind without it gets ().
+_VALUES: dict[str, Callable[[Record], Any]] = {
+    "type": lambda r: (_kind(r),),
+    "id": lambda r: _texts(r.id),
+    "design": _of(Study, lambda s: _texts(s.design)),
+    "blinding": _of(Study, lambda s: _texts(s.blinding)),
+    "country": _of(Study, lambda s: _texts(s.country)),
+    "result": _of(Study, lambda s: _texts(*(o.result for o in s.outcomes))),
+    "domain": lambda r: _texts(*(x.domain for x in (r.outcomes if isinstance(r, Study) else
+                                                     r.findings if isinstance(r, Review) else ()))),
+    "marker": _of(Study, lambda s: _texts(*(b.marker for b in s.biomarkers))),
+    "author": _of((Study, Review), lambda s: _texts(*s.authors)),
+    "status": _of(Mechanism, lambda m: _texts(m.status)),
+    "certainty": _of(Review, lambda v: _texts(v.certainty)),
+    "doi": _of((Study, Review), lambda s: _texts(s.doi)),
+    "pmid": _of((Study, Review), lambda s: _texts(s.pmid)),
+    "year": lambda r: r.year if isinstance(r, (Study, Review)) else None,
+    "n": lambda r: r.population.n_enrolled if isinstance(r, Study) else None,
+    "dose": lambda r: r.intervention.dose_mg if isinstance(r, Study) else None,
 }
-# name -> (getter, whole numbers only)
-_NUMERIC: dict[str, tuple[Callable[[Record], float | None], bool]] = {
-    "year": (lambda r: r.year if isinstance(r, (Study, Review)) else None, True),
-    "n": (lambda r: r.population.n_enrolled if isinstance(r, Study) else None, True),
-    "dose": (lambda r: r.intervention.dose_mg if isinstance(r, Study) else None, False),
-}
-FILTERS = ("type", *_TEXT, *_NUMERIC)
-_ALIASES = {"kind": "type", "authors": "author", "designs": "design", "markers": "marker", "years": "year"}
-_TYPES = {**{k: k for k in KINDS}, "studies": "study", "reviews": "review", "mechanisms": "mechanism",
-          "questions": "question"}
-_EXAMPLES = {"year": "year:2013..2024, year:>=2020", "dose": "dose:>=4.5, dose:3..4.5", "n": "n:>50",
+_NUMERIC = {"year": True, "n": True, "dose": False}  # name -> whole numbers only
+FILTERS = tuple(_VALUES)
+_ALIASES = {"authors": "author", "markers": "marker", "years": "year"}
+_TYPES = {"study": "study", "studies": "study", "review": "review", "reviews": "review",
+          "mechanism": "mechanism", "mechanisms": "mechanism", "question": "question", "questions": "question"}
+_EXAMPLES = {"year": "year:2013..2024 or year:>=2020", "dose": "dose:>=4.5 or dose:3..4.5", "n": "n:>50",
              "type": "type:study,review", "marker": "marker:IL-6", "design": "design:crossover"}
-
 _TOKEN = re.compile(r'(?P<name>[A-Za-z]+):(?:"(?P<qvalue>[^"]*)"|(?P<value>[^\s"]*))'
                     r'|"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+)')
 _NUM = r"(\d+(?:\.\d*)?|\.\d+)"
 _COMPARE = re.compile(rf"(>=|<=|==|>|<|=)?{_NUM}", re.ASCII)
 _RANGE = re.compile(rf"{_NUM}?\.\.{_NUM}?", re.ASCII)
-_QUOTES = str.maketrans(dict.fromkeys("\u201c\u201d\u201e\u201f\u00ab\u00bb", '"'))
+_SEPARATORS = str.maketrans(dict.fromkeys("\x00\x01\x02", " "))  # used inside the index
+_QUOTES = str.maketrans(dict.fromkeys("\u201c\u201d\u201e\u201f", '"'))
 
 
 @functools.lru_cache(maxsize=256)
@@ -226,148 +283,169 @@ def _word_re(option: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){re.escape(option)}(?!\w)")
 
 
-def _number(name: str, text: str, whole: bool) -> float:
-    if whole and "." in text:
+def _number(name: str, text: str) -> float:
+    if _NUMERIC[name] and "." in text:
         raise QueryError(f'{name}: "{text}" is not a whole number')
     return float(text)
 
 
 def _parse_range(name: str, value: str) -> NumRange:
-    whole = _NUMERIC[name][1]
     if m := _RANGE.fullmatch(value):
         if m[1] is None and m[2] is None:
             raise QueryError(f'{name}: the range ".." needs at least one end, e.g. {_EXAMPLES[name]}')
-        low = None if m[1] is None else _number(name, m[1], whole)
-        high = None if m[2] is None else _number(name, m[2], whole)
+        low = None if m[1] is None else _number(name, m[1])
+        high = None if m[2] is None else _number(name, m[2])
         if low is not None and high is not None and low > high:
             raise QueryError(f"{name}: the range {value} is reversed (did you mean {m[2]}..{m[1]}?)")
         return NumRange(low, high)
-    if m := _COMPARE.fullmatch(value.replace(" ", "")):
-        op, x = m[1] or "=", _number(name, m[2], whole)
+    if m := _COMPARE.fullmatch(value):
+        op, x = m[1] or "=", _number(name, m[2])
         return {">": NumRange(x, None, False), ">=": NumRange(x), "<": NumRange(None, x, True, False),
                 "<=": NumRange(None, x)}.get(op, NumRange(x, x))
-    kind = "a whole number" if whole else "a number"
-    raise QueryError(f'{name}: "{value}" is not {kind}, a comparison or a range (try {_EXAMPLES[name]})')
+    what = "a whole number" if _NUMERIC[name] else "a number"
+    raise QueryError(f'{name}: "{value}" is not {what}, a comparison or a range (try {_EXAMPLES[name]})')
 
 
 def _make_filter(raw_name: str, value: str) -> Filter:
-    name = raw_name.lower()
-    name = _ALIASES.get(name, name)
-    if name not in FILTERS:
+    name = _ALIASES.get(raw_name.lower(), raw_name.lower())
+    if name not in _VALUES:
         close = difflib.get_close_matches(name, [*FILTERS, *_ALIASES], n=1, cutoff=0.6)
-        hint = f' — did you mean "{_ALIASES.get(close[0], close[0])}:"?' if close else ""
-        raise QueryError(f'unknown filter "{raw_name}:"{hint} (filters: {", ".join(FILTERS)}; '
-                         'put text containing a colon in quotes to search for it)')
-    if not value.strip():
-        raise QueryError(f'filter "{name}:" needs a value, e.g. {_EXAMPLES.get(name, name + ":...")} '
-                         "(no space after the colon)")
-    if name in _NUMERIC:
-        return Filter(name, value, range=_parse_range(name, value.strip()))
+        hint = f' (did you mean "{_ALIASES.get(close[0], close[0])}:"?)' if close else ""
+        raise QueryError(f'unknown filter "{raw_name}:"{hint}; filters are {", ".join(FILTERS)} '
+                         '(quote text that contains a colon to search for it)')
     options = tuple(o for o in (normalize(v) for v in value.split(",")) if o)
     if not options:
-        raise QueryError(f'filter "{name}:" needs a value, e.g. {_EXAMPLES.get(name, name + ":...")}')
+        raise QueryError(f'filter "{name}:" needs a value right after the colon, '
+                         f'e.g. {_EXAMPLES.get(name, name + ":...")}')
+    if name in _NUMERIC:
+        return Filter(name, value, range=_parse_range(name, value.strip()))
     if name == "type":
-        unknown = [o for o in options if o not in _TYPES]
-        if unknown:
+        if unknown := [o for o in options if o not in _TYPES]:
             raise QueryError(f'type: "{unknown[0]}" is not a record type (use {", ".join(KINDS)})')
         options = tuple(_TYPES[o] for o in options)
     return Filter(name, value, options)
 
 
-def _skip_space(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos].isspace():
-        pos += 1
-    return pos
-
-
 def parse_query(text: str) -> Query:
-    """Parse a query; raises :class:`QueryError` with a readable message when malformed."""
-    source = text.translate(_QUOTES)
-    terms: list[str] = []
+    """Parse a query; raises :class:`QueryError` with a readable message when it is malformed."""
+    source = text.translate(_QUOTES).translate(_SEPARATORS)
+    words: list[str] = []
     phrases: list[str] = []
     filters: list[Filter] = []
-    pos = _skip_space(source, 0)
+    pos = 0
     while pos < len(source):
+        if source[pos].isspace():
+            pos += 1
+            continue
         m = _TOKEN.match(source, pos)
         if m is None or (m["name"] and m["qvalue"] is None and source.startswith('"', m.end())):
             at = pos if m is None else m.end()
-            raise QueryError(f'unterminated quote at character {at + 1}: add a closing "')
+            raise QueryError(f'unterminated quote at character {at + 1}: add the closing "')
         if m["name"]:
             filters.append(_make_filter(m["name"], m["qvalue"] if m["qvalue"] is not None else m["value"]))
         elif m["phrase"] is not None:
-            phrases.append(normalize(m["phrase"]).replace("\x00", ""))
+            phrases.append(normalize(m["phrase"]))
         else:
-            terms.append(normalize(m["word"]).replace("\x00", ""))
-        pos = _skip_space(source, m.end())
-    return Query(text, tuple(t for t in terms if t), tuple(p for p in phrases if p), tuple(filters))
+            words.append(normalize(m["word"]))
+        pos = m.end()
+    return Query(text, tuple(w for w in words if w), tuple(p for p in phrases if p), tuple(filters))
 
 
-# --- records -------------------------------------------------------------------------------
+# --- records ---------------------------------------------------------------------------------
+
+PRIMARY, MAIN, OTHER = 0, 1, 2  # field tiers, see the ranking above
+
+
+class _Spec(NamedTuple):
+    attr: str  # the record's attribute
+    many: bool  # a tuple (of texts, or of objects)
+    subs: tuple[str, ...]  # the texts' attributes in the object(s); () for a text
+    tier: int
+    get: Callable[[Any], tuple[Any, ...]]  # an object's subs, as a tuple
+
+
+def _specs(*tiers: str) -> tuple[_Spec, ...]:
+    """Fields per tier: "a" (a text), "a[]" (texts), "a.b,c" and "a[].b,c" (an object's,
+    or each item's, b and c)."""
+    out = []
+    for tier, names in enumerate(tiers):
+        for name in names.split():
+            head, _, tail = name.partition(".")
+            subs = tuple(tail.split(",")) if tail else ()
+            get = attrgetter(*subs) if len(subs) > 1 else (lambda x, a=tail: (getattr(x, a),))
+            out.append(_Spec(head.removesuffix("[]"), head.endswith("[]"), subs, tier, get))
+    return tuple(out)
+
+
+_SPECS: dict[type, tuple[_Spec, ...]] = {
+    Study: _specs(
+        "id title authors[] keywords[] biomarkers[].marker",
+        "summary",
+        "year journal design blinding country funding doi pmid registration population.description "
+        "intervention.description comparator.kind,description outcomes[].domain,measure,result,summary,source,"
+        "timepoint biomarkers[].role,finding,summary,source risk_of_bias.overall,assessed_by,rationale "
+        "adverse_events caveats[]",
+    ),
+    Review: _specs(
+        "id title authors[] keywords[]",
+        "conclusion summary",
+        "year kind certainty journal doi pmid registration includes[] includes_other[] findings[].domain,note "
+        "caveats[]",
+    ),
+    Mechanism: _specs("id title", "summary", "status studies[] studies_against[] references[] caveats[]"),
+    Question: _specs("id question", "why", "studies[] ongoing[]"),
+}
 
 
 def _kind(record: Record) -> str:
-    if isinstance(record, Study):
-        return "study"
-    return "review" if isinstance(record, Review) else "mechanism" if isinstance(record, Mechanism) else "question"
+    return KINDS[(Study, Review, Mechanism, Question).index(type(record))]
 
 
-def _fields(rec: Record) -> list[tuple[str, str, bool]]:
-    """Every searchable text of a record as (dotted name, text, weighs more)."""
-    out: list[tuple[str, str, bool]] = []
-
-    def add(name: str, value: str | int | Sequence[str] | None, primary: bool = False) -> None:
-        if isinstance(value, (str, int)):
-            if value != "":
-                out.append((name, str(value), primary))
-        elif value:
-            out.extend((f"{name}[{i}]", v, primary) for i, v in enumerate(value) if v)
-
-    add("id", rec.id, True)
-    if isinstance(rec, Question):
-        add("question", rec.question, True)
-        for key in ("why", "studies", "ongoing"):
-            add(key, getattr(rec, key))
-        return out
-    add("title", rec.title, True)
-    if isinstance(rec, Mechanism):
-        for key in ("status", "summary", "studies", "studies_against", "references", "caveats"):
-            add(key, getattr(rec, key))
-        return out
-    add("authors", rec.authors, True)
-    add("keywords", rec.keywords, True)
-    if isinstance(rec, Study):
-        add("summary", rec.summary)
-        for i, b in enumerate(rec.biomarkers):
-            add(f"biomarkers[{i}].marker", b.marker, True)
-        for key in ("year", "journal", "design", "blinding", "country", "funding", "doi", "pmid", "registration"):
-            add(key, getattr(rec, key))
-        add("population.description", rec.population.description)
-        add("intervention.description", rec.intervention.description)
-        add("comparator.kind", rec.comparator.kind)
-        add("comparator.description", rec.comparator.description)
-        for i, o in enumerate(rec.outcomes):
-            for key in ("domain", "measure", "result", "summary", "source", "timepoint"):
-                add(f"outcomes[{i}].{key}", getattr(o, key))
-        for i, b in enumerate(rec.biomarkers):
-            for key in ("role", "finding", "summary", "source"):
-                add(f"biomarkers[{i}].{key}", getattr(b, key))
-        if rob := rec.risk_of_bias:
-            for key in ("overall", "assessed_by", "rationale"):
-                add(f"risk_of_bias.{key}", getattr(rob, key))
-        add("adverse_events", rec.adverse_events)
-    else:
-        for key in ("summary", "conclusion", "year", "kind", "certainty", "journal", "doi", "pmid",
-                    "registration", "includes", "includes_other"):
-            add(key, getattr(rec, key))
-        for i, f in enumerate(rec.findings):
-            add(f"findings[{i}].domain", f.domain)
-            add(f"findings[{i}].note", f.note)
-    add("caveats", rec.caveats)
+def _fields(record: Record) -> list[tuple[str, str, int]]:
+    """Every searchable text of a record as (dotted name, text, tier), in a fixed order."""
+    out: list[tuple[str, str, int]] = []
+    for attr, many, subs, tier, get in _SPECS[type(record)]:
+        if not (value := getattr(record, attr)):
+            continue
+        if not subs:
+            out += ([(f"{attr}[{i}]", v, tier) for i, v in enumerate(value) if v] if many
+                    else [(attr, str(value), tier)])
+            continue
+        for name, item in ((f"{attr}[{i}]", x) for i, x in enumerate(value)) if many else [(attr, value)]:
+            out += [(f"{name}.{sub}", v, tier) for sub, v in zip(subs, get(item), strict=True) if v]
     return out
 
 
+def _blob(record: Record) -> bytes:
+    """The folded UTF-8 text of all fields for the index: fields joined by NUL, the three
+    tiers (in order PRIMARY, MAIN, OTHER) by \\x01."""
+    tiers: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
+    for attr, many, subs, tier, get in _SPECS[type(record)]:
+        if not (value := getattr(record, attr)):
+            continue
+        if not subs:
+            tiers[tier].extend(value) if many else tiers[tier].append(str(value))
+        elif many:
+            for item in value:
+                tiers[tier].extend(get(item))
+        else:
+            tiers[tier].extend(get(value))
+    try:
+        data = b"\x01".join([b"\0".join(map(str.encode, filter(None, t))) for t in tiers])
+    except UnicodeEncodeError:  # a lone surrogate
+        data = b"\x01".join([b"\0".join(map(_utf8, filter(None, t))) for t in tiers])
+    return _fold_utf8(data)
+
+
+def _lead(record: Record) -> str:
+    if isinstance(record, Question):
+        return record.why
+    return (record.summary or record.conclusion) if isinstance(record, Review) else record.summary
+
+
 def _snippet(text: str, needles: Sequence[str]) -> tuple[str, tuple[Span, ...]]:
-    """A ~SNIPPET_WIDTH window of ``text`` (whitespace collapsed) around the first match."""
+    """About SNIPPET_WIDTH chars of ``text`` (whitespace collapsed) around its first match,
+    "…" where cut, and the spans of all matches inside it."""
     clean = " ".join(text.split())
     spans = _find_spans(clean, needles)
     first_a, first_b = spans[0] if spans else (0, 0)
@@ -376,22 +454,25 @@ def _snippet(text: str, needles: Sequence[str]) -> tuple[str, tuple[Span, ...]]:
     hi = min(len(clean), lo + width)
     if lo > 0 and 0 <= (sp := clean.find(" ", lo, first_a)) - lo < 15:
         lo = sp + 1
-    if hi < len(clean) and hi - (sp := clean.rfind(" ", first_b, hi)) < 15 and sp != -1:
+    if hi < len(clean) and (sp := clean.rfind(" ", first_b, hi)) != -1 and hi - sp < 15:
         hi = sp
     pre, post = ("…" if lo > 0 else ""), ("…" if hi < len(clean) else "")
     shift = len(pre) - lo
-    return pre + clean[lo:hi] + post, tuple((max(a, lo) + shift, min(b, hi) + shift) for a, b in spans
-                                            if a < hi and b > lo)
+    return pre + clean[lo:hi] + post, tuple((max(a, lo) + shift, min(b, hi) + shift)
+                                            for a, b in spans if a < hi and b > lo)
 
 
 def highlight_spans(text: str, query: str | Query) -> list[Span]:
-    """[start, end) spans of ``text`` matching the query's words and phrases, folded as search
-    folds them; raises :class:`QueryError` if ``query`` is a malformed string."""
+    """[start, end) spans of ``text`` matching the query's words and phrases, folded the way
+    search folds; raises :class:`QueryError` if ``query`` is a malformed string."""
     q = query if isinstance(query, Query) else parse_query(query)
     return _find_spans(text, q.needles) if q.needles else []
 
 
-# --- index and search ----------------------------------------------------------------------
+# --- hits ------------------------------------------------------------------------------------
+
+
+_TITLES = ("id", "title", "question")
 
 
 class FieldMatch(NamedTuple):
@@ -400,18 +481,58 @@ class FieldMatch(NamedTuple):
     spans: tuple[Span, ...]  # offsets into snippet
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Hit:
+    """One matching record. ``fields``, ``snippet``, ``spans`` and ``field`` are computed on
+    first access, so asking for many hits and showing a few stays cheap."""
+
     id: str
     kind: str  # study | review | mechanism | question
     title: str  # the question's text for questions
     year: int | None
     score: int
-    snippet: str  # around the best-matching field; the lead text for filter-only queries
-    spans: tuple[Span, ...]  # offsets into snippet
-    field: str  # the field the snippet comes from ("" for filter-only queries)
-    fields: tuple[FieldMatch, ...]  # every field with a match, in record order
     record: Record = dataclasses.field(compare=False, repr=False)
+    query: Query = dataclasses.field(compare=False, repr=False)
+
+    @functools.cached_property
+    def _matched(self) -> list[tuple[str, str, int]]:
+        """(field, text, how many of the query's words and phrases it has) per matching field."""
+        needles, fields = self.query.needles, _fields(self.record)
+        folded = _fold_all([text for _, text, _ in fields])
+        if any(" " in n for n in needles):
+            folded = [" ".join(f.split()) for f in folded]
+        out = []
+        for (name, text, _), clean in zip(fields, folded, strict=True):
+            if count := sum(map(clean.__contains__, needles)):
+                out.append((name, text, count))
+        return out
+
+    @functools.cached_property
+    def fields(self) -> tuple[FieldMatch, ...]:
+        """Every field with a match, in record order, each with its own snippet."""
+        return tuple(FieldMatch(name, *_snippet(text, self.query.needles)) for name, text, _ in self._matched)
+
+    @functools.cached_property
+    def _best(self) -> FieldMatch:
+        """The field with the most words; on ties one that is not the title, then the first."""
+        if not (matched := self._matched):  # a filter-only query
+            return FieldMatch("", _snippet(_lead(self.record), ())[0], ())
+        k = max(range(len(matched)), key=lambda k: (matched[k][2], matched[k][0] not in _TITLES, -k))
+        return FieldMatch(matched[k][0], *_snippet(matched[k][1], self.query.needles))
+
+    @property
+    def field(self) -> str:
+        """The field ``snippet`` comes from ("" for a filter-only query)."""
+        return self._best.field
+
+    @property
+    def snippet(self) -> str:
+        """The best field's snippet; the start of the summary for a filter-only query."""
+        return self._best.snippet
+
+    @property
+    def spans(self) -> tuple[Span, ...]:
+        return self._best.spans
 
 
 @dataclass(frozen=True, slots=True)
@@ -421,102 +542,160 @@ class SearchResult:
     query: Query
 
 
-class _Entry(NamedTuple):
-    record: Record
-    blob: str  # normalized primary texts, "\0", normalized other texts
-    split: int  # where the primary part ends
-    id: str  # folded id
+# --- index -----------------------------------------------------------------------------------
+
+# After fold() the only whitespace left is ASCII (a test checks it).
+_SPACE_RUN = rb"[\t-\r\x1c-\x1f ]+"
+_OTHER_SPACES = b"\t\n\v\f\r\x1c\x1d\x1e\x1f"
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Indexing makes many small acyclic objects; the cyclic collector would keep walking
+    the whole loaded Evidence for nothing (as in the loader)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class SearchIndex:
-    """Folded text of every record of an Evidence; built on the first search."""
+    """The folded text of every record as UTF-8, built on the first search (or up front by
+    :meth:`prepare`). Remembers recent words and results, so typing more letters is cheap.
+    Safe to share between threads (searches take turns)."""
 
     def __init__(self, evidence: Evidence) -> None:
         self.evidence = evidence
-        self._entries: list[_Entry] | None = None
-        self._fields: dict[int, list[tuple[str, str, str]]] = {}
-        self._recent: dict[tuple[tuple[Filter, ...], tuple[str, ...]], list[tuple[int, int]]] = {}
+        self._lock = threading.RLock()  # searches may come from worker threads
+        self._records: list[Record] | None = None
+        self._blobs: list[bytes] = []  # PRIMARY \x01 MAIN \x01 OTHER, fields split by NUL
+        self._mains: list[int] = []  # where each blob's MAIN tier starts
+        self._others: list[int] = []  # where each blob's OTHER tier starts
+        self._uneven: set[int] | None = None  # blobs with whitespace other than single spaces
+        self._ids: dict[str, int] = {}
+        self._values: dict[str, list[Any]] = {}
+        self._needles: dict[bytes, dict[int, int]] = {}  # needle -> {position: its score}
+        self._results: dict[tuple[tuple[Filter, ...], tuple[str, ...]], list[tuple[int, int]]] = {}
 
-    @property
-    def entries(self) -> list[_Entry]:
-        if self._entries is None:
-            ev = self.evidence
-            records: list[Record] = [*ev.studies, *ev.reviews, *ev.mechanisms, *ev.questions]
-            order = sorted(records, key=lambda r: (-getattr(r, "year", -10**9), r.id))  # tie-break rank
-            self._entries = []
-            for rec in order:
-                fields = _fields(rec)
-                primary = normalize("\0".join(t for _, t, p in fields if p))
-                other = normalize("\0".join(t for _, t, p in fields if not p))
-                self._entries.append(_Entry(rec, f"{primary}\0{other}", len(primary), normalize(rec.id)))
-        return self._entries
+    def prepare(self) -> None:
+        """Build the whole index now (e.g. in a worker thread), including what only phrase
+        searches need, rather than on the first search."""
+        with self._lock, _gc_paused():
+            self._build()
+            self._uneven_blobs()
 
-    def _record_fields(self, i: int) -> list[tuple[str, str, str]]:
-        if i not in self._fields:
-            self._fields[i] = [(name, text, normalize(text)) for name, text, _ in _fields(self.entries[i].record)]
-        return self._fields[i]
+    def _build(self) -> list[Record]:
+        """The records in index order (newest first, then by id), indexing them first."""
+        with self._lock, _gc_paused():
+            if self._records is None:
+                records: list[Record] = [*self.evidence.studies, *self.evidence.reviews,
+                                         *self.evidence.mechanisms, *self.evidence.questions]
+                records.sort(key=lambda r: (-r.year if isinstance(r, (Study, Review)) else 1, r.id))
+                for r in records:
+                    self._blobs.append(blob := _blob(r))
+                    self._mains.append(main := blob.index(1) + 1)
+                    self._others.append(blob.index(1, main) + 1)
+                self._ids = {fold(r.id): i for i, r in enumerate(records)}
+                self._records = records
+            return self._records
 
-    def _matches(self, query: Query) -> list[tuple[int, int]]:
-        """(-score, entry position) of every matching record, best first."""
-        needles, filters = query.needles, query.filters
+    def _uneven_blobs(self) -> set[int]:
+        if self._uneven is None:
+            self._uneven = {i for i, b in enumerate(self._blobs)
+                            if b"  " in b or len(b.translate(None, _OTHER_SPACES)) != len(b)}
+        return self._uneven
+
+    def _filter(self, f: Filter, candidates: Sequence[int]) -> list[int]:
+        if f.name not in self._values:
+            self._values[f.name] = [_VALUES[f.name](r) for r in self._build()]
+        values = self._values[f.name]
+        if f.range is not None:
+            return [i for i in candidates if f.accepts(values[i])]
+        good = {v for v in set(values) if f.accepts(v)}
+        return [i for i in candidates if values[i] in good]
+
+    def _scan(self, needle: bytes, candidates: list[int] | None) -> dict[int, int]:
+        """{position: score} of the records (of ``candidates``, or all) containing ``needle``,
+        scored by the tier of its first occurrence: 4 for PRIMARY, 2 for MAIN, 0 for OTHER
+        (the tiers come in that order). The loop over records runs in C (map), which matters
+        with 10,000 records and a search on every keystroke."""
+        positions: Sequence[int] = range(len(self._blobs)) if candidates is None else candidates
+        pick: Callable[[list[Any]], Sequence[Any]] = (
+            (lambda xs: xs) if candidates is None
+            else itemgetter(*candidates) if len(candidates) > 1
+            else (lambda xs: [xs[i] for i in positions]))
+        blobs, mains, others = pick(self._blobs), pick(self._mains), pick(self._others)
+        if b" " in needle:  # a phrase: any run of whitespace between its words
+            rx, uneven = re.compile(_SPACE_RUN.join(map(re.escape, needle.split(b" ")))), self._uneven_blobs()
+            firsts: Iterable[int] = (
+                (m.start() if (m := rx.search(b)) else -1) if i in uneven else b.find(needle)
+                for i, b in zip(positions, blobs, strict=True))
+        else:
+            firsts = map(bytes.find, blobs, repeat(needle))
+        return {i: 4 if at < m else 2 if at < o else 0
+                for i, at, m, o in zip(positions, firsts, mains, others, strict=True) if at != -1}
+
+    def _matches(self, filters: tuple[Filter, ...], needles: tuple[str, ...]) -> list[tuple[int, int]]:
+        """(-score, position) of every matching record, unsorted."""
         key = (filters, needles)
-        if key in self._recent:
-            return self._recent[key]
-        entries = self.entries
-        candidates: Sequence[int] = range(len(entries))
-        for (old_filters, old_needles), old in self._recent.items():  # typing more narrows the hits
-            if old_filters == filters and len(old) < len(candidates) and all(
-                    any(o in n for n in needles) for o in old_needles):
-                candidates = sorted(i for _, i in old)
-        found: list[tuple[int, int]] = []
-        for i in candidates:
-            e = entries[i]
-            if filters and not all(f.matches(e.record) for f in filters):
-                continue
-            blob = e.blob
-            if not all(n in blob for n in needles):
-                continue
-            score = 0
-            for n in needles:
-                score += 4 * min(blob.count(n, 0, e.split), 3) + min(blob.count(n, e.split), 3)
-                score += 10 if n == e.id else 0
-            found.append((-score, i))
-        found.sort()
-        if len(self._recent) >= 32:
-            del self._recent[next(iter(self._recent))]
-        self._recent[key] = found
+        if (known := self._results.get(key)) is not None:
+            return known
+        count = len(self._build())
+        scores: dict[int, int] | None = None
+        # A remembered result with these filters and words inside ours holds all our matches.
+        wider = [found for (f, old), found in self._results.items()
+                 if f == filters and all(any(o in n for n in needles) for o in old)]
+        if wider:
+            scores = dict.fromkeys((i for _, i in min(wider, key=len)), 0)
+        elif filters:
+            candidates: Sequence[int] = range(count)
+            for f in filters:
+                candidates = self._filter(f, candidates)
+            scores = dict.fromkeys(candidates, 0)
+        # remembered words first, then the longest (most selective)
+        for needle in sorted(map(_utf8, needles), key=lambda n: (n not in self._needles, -len(n))):
+            part = self._needles.get(needle)
+            if part is None and scores is not None and len(scores) < count // 2:
+                part = self._scan(needle, list(scores))  # only where it can still match
+            elif part is None:
+                part = self._scan(needle, None)  # not much dearer, and worth remembering
+                self._remember(self._needles, needle, part)
+            scores = dict(part) if scores is None else {i: s + part[i] for i, s in scores.items() if i in part}
+        if scores is None:
+            scores = dict.fromkeys(range(count), 0)
+        for n in needles:  # the query names a record's id
+            if (i := self._ids.get(n, -1)) in scores:
+                scores[i] += 10
+        found = [(-s, i) for i, s in scores.items()]
+        self._remember(self._results, key, found)
         return found
 
-    def _hit(self, i: int, score: int, needles: tuple[str, ...]) -> Hit:
-        rec = self.entries[i].record
-        title = rec.question if isinstance(rec, Question) else rec.title
-        year = rec.year if isinstance(rec, (Study, Review)) else None
-        if not needles:
-            lead = rec.why if isinstance(rec, Question) else rec.summary or ""
-            lead = rec.conclusion if isinstance(rec, Review) and not lead else lead
-            snippet, _ = _snippet(lead, ())
-            return Hit(rec.id, _kind(rec), title, year, score, snippet, (), "", (), rec)
-        matches: list[FieldMatch] = []
-        best: tuple[int, bool, int] = (-1, False, 0)  # (needles matched, not a title, -position)
-        for name, text, folded in self._record_fields(i):
-            count = sum(n in folded for n in needles)
-            if count:
-                best = max(best, (count, name not in ("id", "title", "question"), -len(matches)))
-                matches.append(FieldMatch(name, *_snippet(text, needles)))
-        main = matches[-best[2]] if matches else FieldMatch("", "", ())
-        return Hit(rec.id, _kind(rec), title, year, score, main.snippet, main.spans, main.field,
-                   tuple(matches), rec)
+    @staticmethod
+    def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+        if len(cache) >= 32:
+            del cache[next(iter(cache))]
+        cache[key] = value
 
     def search(self, query: str | Query, limit: int | None = None) -> SearchResult:
-        """Rank the records matching ``query``; build :class:`Hit` objects for the first ``limit``."""
+        """Rank the records matching ``query``; at most ``limit`` hits (None: all)."""
         q = query if isinstance(query, Query) else parse_query(query)
-        found = self._matches(q)
-        chosen = found if limit is None else found[: max(limit, 0)]
-        hits = tuple(self._hit(i, -neg, q.needles) for neg, i in chosen)
-        return SearchResult(hits, len(found), q)
+        with self._lock, _gc_paused():
+            found = self._matches(q.filters, q.needles)
+        best = sorted(found) if limit is None or limit >= len(found) else heapq.nsmallest(max(limit, 0), found)
+        records = self._build()
+        hits = []
+        for neg, i in best:
+            r = records[i]
+            hits.append(Hit(r.id, _kind(r), r.question if isinstance(r, Question) else r.title,
+                            r.year if isinstance(r, (Study, Review)) else None, -neg, r, q))
+        return SearchResult(tuple(hits), len(found), q)
 
 
 def build_index(evidence: Evidence) -> SearchIndex:
+    """An index over ``evidence``; cheap until the first search."""
     return SearchIndex(evidence)
 
 
@@ -524,7 +703,7 @@ _LAST: list[SearchIndex] = []
 
 
 def search(source: SearchIndex | Evidence, query: str | Query, limit: int | None = None) -> SearchResult:
-    """Search an index, or an Evidence (its index is kept for the next call on the same Evidence)."""
+    """Search an index, or an Evidence (whose index is kept for the next call on it)."""
     if isinstance(source, SearchIndex):
         return source.search(query, limit)
     if not _LAST or _LAST[0].evidence is not source:
