@@ -327,6 +327,32 @@ def _dl_tau2(yi: Sequence[float], w: Sequence[float]) -> float:
     return max(0.0, (q - (len(yi) - 1)) / c)
 
 
+def _reml_score(yi: Sequence[float], vi: Sequence[float], tau2: float) -> float:
+    """Twice the derivative of the REML log-likelihood in tau^2: Y'PPY - tr(P)."""
+    w = [1.0 / (v + tau2) for v in vi]
+    sw = math.fsum(w)
+    sw2 = math.fsum(x * x for x in w)
+    mu = math.fsum(x * y for x, y in zip(w, yi, strict=True)) / sw
+    return math.fsum((x * (y - mu)) ** 2 for x, y in zip(w, yi, strict=True)) - (sw - sw2 / sw)
+
+
+def _reml_bisect(yi: Sequence[float], vi: Sequence[float], tol: float) -> float:
+    if _reml_score(yi, vi, 0.0) <= 0.0:
+        return 0.0
+    lo, hi = 0.0, max(max(vi), 1e-8)
+    while _reml_score(yi, vi, hi) > 0.0 and hi < 1e300:
+        lo, hi = hi, hi * 2.0
+    for _ in range(400):
+        mid = (lo + hi) / 2.0
+        if _reml_score(yi, vi, mid) > 0.0:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= tol * max(1.0, hi):
+            break
+    return (lo + hi) / 2.0
+
+
 def _reml_tau2(yi: Sequence[float], vi: Sequence[float], tol: float, max_iter: int) -> tuple[float, float, int]:
     """REML tau^2 by Fisher scoring as metafor's rma.uni does; returns (tau2, se, iterations).
 
@@ -361,7 +387,9 @@ def _reml_tau2(yi: Sequence[float], vi: Sequence[float], tol: float, max_iter: i
         if abs(tau2 - old) <= tol:
             break
         if iterations >= max_iter:
-            raise ArithmeticError(f"REML did not converge in {max_iter} iterations")
+            # Fisher scoring can oscillate; the REML score is then solved by bisection instead.
+            tau2 = _reml_bisect(yi, vi, tol)
+            break
     w = [1.0 / (v + tau2) for v in vi]
     sw = math.fsum(w)
     sw2 = math.fsum(x * x for x in w)

@@ -446,3 +446,13 @@ def test_pool_invariants(studies: list[tuple[float, float]], method: str) -> Non
     assert r.tau2 >= 0.0
     assert r.i2 is not None and 0.0 <= r.i2 < 100.0
     assert r.q_p is not None and 0.0 <= r.q_p <= 1.0
+
+
+def test_reml_falls_back_to_bisection_when_fisher_scoring_oscillates() -> None:
+    """Found by hypothesis: Fisher scoring cycles on these data; the REML score root is still found."""
+    from ldn_tui.stats import _reml_score
+
+    yi, vi = [0.0, 0.0, 0.0, 0.0, 2.0], [1.0, 2.0, 2.0, 2.0, 0.25]
+    result = pool(yi, vi, "REML")
+    assert result.tau2 > 0
+    assert abs(_reml_score(yi, vi, result.tau2)) < 1e-6

@@ -242,7 +242,7 @@ def export_html(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> str
 # Writing
 
 
-def _inside(path: Path, folder: Path) -> bool:
+def inside(path: Path, folder: Path) -> bool:
     """``path`` is ``folder`` or lies under it (also on a case-insensitive file system or a bind mount)."""
     if path == folder or folder in path.parents:
         return True
@@ -255,22 +255,31 @@ def _inside(path: Path, folder: Path) -> bool:
     return False
 
 
+def target_problem(output: Path, evidence_root: Path) -> str | None:
+    """Why ``output`` may never be written (inside the evidence folder, a folder, no such folder), or None."""
+    shown = clean(str(output))
+    root = Path(os.path.realpath(evidence_root))
+    link = Path(os.path.realpath(output.parent)) / output.name  # where the name lives
+    target = Path(os.path.realpath(output))  # where a write through a symlink would land
+    if inside(link, root) or inside(target, root):
+        return f"refusing to write {shown} inside the evidence folder {clean(str(root))} (even with --force)"
+    if target.is_dir():
+        return f"{shown} is a folder; give a file name"
+    if not target.parent.is_dir():
+        return f"no such folder: {clean(str(target.parent))}"
+    return None
+
+
 def write_export(text: str, output: Path | None, evidence_root: Path, force: bool) -> tuple[int, str]:
     """Print ``text`` or write it to ``output``; (exit code, message for stderr; '' when nothing to say)."""
     if output is None:
         sys.stdout.write(text)
         return EXIT_OK, ""
     shown = clean(str(output))
-    root = Path(os.path.realpath(evidence_root))
-    link = Path(os.path.realpath(output.parent)) / output.name  # where the name lives
-    target = Path(os.path.realpath(output))  # where a write through a symlink would land
-    if _inside(link, root) or _inside(target, root):
-        return EXIT_REFUSED, (f"ldn-tui export: refusing to write {shown} inside the evidence folder "
-                              f"{clean(str(root))} (even with --force)")
-    if target.is_dir():
-        return EXIT_REFUSED, f"ldn-tui export: {shown} is a folder; give a file name"
-    if not target.parent.is_dir():
-        return EXIT_REFUSED, f"ldn-tui export: no such folder: {clean(str(target.parent))}"
+    problem = target_problem(output, evidence_root)
+    if problem:
+        return EXIT_REFUSED, f"ldn-tui export: {problem}"
+    target = Path(os.path.realpath(output))
     if target.exists() and not force:
         return EXIT_REFUSED, f"ldn-tui export: {shown} exists; use --force to replace it"
     data = text.encode("utf-8")
