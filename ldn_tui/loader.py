@@ -8,10 +8,12 @@ carrying all problems. The rules are those of ``docs/evidence-format.md``.
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import tomli
 
@@ -77,20 +79,26 @@ def read_toml(path: Path, shown: str, problems: list[Problem]) -> dict[str, Any]
     return None
 
 
-def _toml_files(folder: Path, shown: str, problems: list[Problem]) -> list[Path]:
-    """Every ``*.toml`` below ``folder``, sorted; unreadable directories are problems."""
-    found: list[Path] = []
+def _toml_files(top: str, shown: str, problems: list[Problem]) -> list[tuple[str, str]]:
+    """Every ``*.toml`` below ``top`` as (absolute-ish path, path relative to ``top``), in
+    ``Path`` order; unreadable directories are problems."""
+    found: list[tuple[str, str]] = []
+    folder = Path(top)
 
     def onerror(exc: OSError) -> None:
         where = Path(exc.filename) if exc.filename else folder
         problems.append(Problem(_shown(where, folder, shown), "", f"cannot read the folder: {exc.strerror}"))
 
-    for dirpath, dirnames, filenames in os.walk(folder, onerror=onerror):
+    skip = len(top) + 1
+    for dirpath, dirnames, filenames in os.walk(top, onerror=onerror):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        inner = dirpath[skip:]
         for name in filenames:
             if name.endswith(".toml") and not name.startswith("."):
-                found.append(Path(dirpath) / name)
-    found.sort()
+                path = os.path.join(dirpath, name)
+                found.append((path, os.path.join(inner, name) if inner else name))
+    # Path order (by components), so "a/x" sorts before "a-b/x" as it always has.
+    found.sort(key=lambda item: os.path.normcase(item[1]).split(os.sep))
     return found
 
 
@@ -101,30 +109,61 @@ def _shown(path: Path, folder: Path, shown: str) -> str:
         return str(path)
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Loading allocates a million small acyclic objects; the cyclic collector would
+    walk them over and over (a third of the load time) and never free any."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 # --------------------------------------------------------------------------- loading
+
+ParseHook = Callable[[list[tuple[Path, str]]], list[tuple[dict[str, Any] | None, list[Problem]]]]
+Progress = Callable[[int, int], None]
+
+
+class _Job(NamedTuple):
+    sub: str  # "studies" or "reviews"
+    path: str  # the file, under the folder as given
+    shown: str  # the file as problems name it
+    rel: str  # the file relative to the folder, with "/"
+    stem: str  # the file name without ".toml": the id it must hold
 
 
 def check_evidence(
     root: str | os.PathLike[str],
-    parse: Callable[[list[tuple[Path, str]]], list[tuple[dict[str, Any] | None, list[Problem]]]]
-    | None = None,
+    parse: ParseHook | None = None,
+    *,
+    progress: Progress | None = None,
 ) -> tuple[Evidence | None, list[Problem]]:
     """Load and validate a folder. Returns the model (None if any problem) and all problems.
 
-    ``parse`` may replace the serial parse of the study and review files (for a
-    parallel or cached one); it takes ``(path, shown)`` pairs and returns, in the
-    same order, each file's table (or None) with its problems.
+    ``parse`` may replace the parse of the study and review files; it takes
+    ``(path, shown)`` pairs and returns, in the same order, each file's table (or
+    None) with its problems. By default, files are parsed through the parse cache
+    (``ldn_tui.cache``) and, for large folders, in worker processes
+    (``ldn_tui.parallel``). ``progress(done, total)``, if given, is called (from
+    the calling thread) once the record files are counted and then about every
+    1% of them, ending with ``(total, total)``.
     """
-    folder = Path(root)
-    shown_root = str(root)
+    with _gc_paused():
+        return _check(Path(root), str(root), parse, progress)
+
+
+def _check(
+    folder: Path, shown_root: str, parse: ParseHook | None, progress: Progress | None
+) -> tuple[Evidence | None, list[Problem]]:
     problems: list[Problem] = []
     if not folder.exists():
         return None, [Problem(shown_root, "", "no such folder")]
     if not folder.is_dir():
         return None, [Problem(shown_root, "", "not a folder: point --evidence at an evidence folder")]
-
-    def rel(p: Path) -> str:
-        return p.relative_to(folder).as_posix()
 
     # Root files.
     try:
@@ -176,42 +215,61 @@ def check_evidence(
                 target.append(built)
 
     # Studies and reviews: one record per file.
-    jobs: list[tuple[str, Path, str]] = []
+    jobs: list[_Job] = []
     for sub in ("studies", "reviews"):
         subdir = folder / sub
+        base = str(Path(shown_root) / sub)
         if subdir.is_dir():
-            for path in _toml_files(subdir, str(Path(shown_root) / sub), problems):
-                jobs.append((sub, path, _shown(path, folder, shown_root)))
+            for file, inner in _toml_files(str(subdir), base, problems):
+                rel = f"{sub}/{inner}" if os.sep == "/" else f"{sub}/{inner.replace(os.sep, '/')}"
+                jobs.append(_Job(sub, file, f"{base}{os.sep}{inner}", rel, os.path.basename(file)[:-5]))
         elif subdir.exists():
-            problems.append(Problem(str(Path(shown_root) / sub), "", "must be a folder"))
+            problems.append(Problem(base, "", "must be a folder"))
 
-    pairs = [(path, shown) for _, path, shown in jobs]
-    parsed = parse(pairs) if parse is not None else [_parse_one(p, s) for p, s in pairs]
+    total = len(jobs)
+    step = max(1, total // 100)
+    if progress is not None:
+        progress(0, total)
+    if parse is not None:
+        parsed: Iterable[tuple[dict[str, Any] | None, list[Problem]]] = parse(
+            [(Path(job.path), job.shown) for job in jobs]
+        )
+    else:
+        parsed = _parse_default(folder, jobs)
 
     studies: list[Study] = []
     reviews: list[Review] = []
-    for (sub, path, shown), (data, file_problems) in zip(jobs, parsed, strict=True):
+    done = 0
+    for job, (data, file_problems) in zip(jobs, parsed, strict=True):
+        done += 1
+        if progress is not None and (done % step == 0 or done == total):
+            progress(done, total)
         problems.extend(file_problems)
         if data is None:
             continue
-        ctx = S.Ctx(shown, problems)
-        record = S.build_study(ctx, data, rel(path)) if sub == "studies" else S.build_review(ctx, data, rel(path))
-        if record is None:
-            continue
-        if record.id != path.stem:
-            problems.append(
-                Problem(shown, "id", f"'{record.id}' does not match the file name (expected '{path.stem}')")
-            )
-        if sub == "studies":
-            studies.append(record)  # type: ignore[arg-type]
+        ctx = S.Ctx(job.shown, problems)
+        if job.sub == "studies":
+            study = S.build_study(ctx, data, job.rel)
+            if study is None:
+                continue
+            studies.append(study)
+            record: Study | Review = study
         else:
-            reviews.append(record)  # type: ignore[arg-type]
+            review = S.build_review(ctx, data, job.rel)
+            if review is None:
+                continue
+            reviews.append(review)
+            record = review
+        if record.id != job.stem:
+            problems.append(
+                Problem(job.shown, "id", f"'{record.id}' does not match the file name (expected '{job.stem}')")
+            )
 
-    if not any(sub == "studies" for sub, _, _ in jobs):
+    if not any(job.sub == "studies" for job in jobs):
         problems.append(Problem(shown_root, "", "no studies: expected studies/*.toml files in this folder"))
 
     # A record that failed to build still exists: references to it are not also problems.
-    present = {path.stem for sub, path, _ in jobs if sub == "studies"}, {path.stem for _, path, _ in jobs}
+    present = {job.stem for job in jobs if job.sub == "studies"}, {job.stem for job in jobs}
     _check_references(shown_root, topic, studies, reviews, mechanisms, questions, problems, present)
 
     if problems or topic is None:
@@ -229,9 +287,12 @@ def check_evidence(
     return evidence, []
 
 
-def _parse_one(path: Path, shown: str) -> tuple[dict[str, Any] | None, list[Problem]]:
-    problems: list[Problem] = []
-    return read_toml(path, shown, problems), problems
+def _parse_default(folder: Path, jobs: list[_Job]) -> Iterator[tuple[dict[str, Any] | None, list[Problem]]]:
+    """Each job's table and problems, in order: from the parse cache where current, else
+    parsed (in worker processes when there are many)."""
+    from ldn_tui.cache import parse_through
+
+    return parse_through(folder, [(job.path, job.shown, job.rel) for job in jobs])
 
 
 def load_evidence(root: str | os.PathLike[str]) -> Evidence:

@@ -1,0 +1,226 @@
+"""The evidence browser app and ``run_app``.
+
+The first frame is the loading view; the folder is read by a thread worker
+(``check_evidence``). A folder with problems never opens: the app leaves the
+terminal at once and ``run_app`` prints the problems exactly as ``validate``
+does, returning 2. Everything past the loading view is imported once loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import events, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.command import Provider
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Input
+
+from ldn_tui.model import Evidence, Problem
+from ldn_tui.tui.messages import EvidenceLoaded, LoadProgress
+from ldn_tui.tui.screens.loading import LoadingScreen
+
+if TYPE_CHECKING:
+    from ldn_tui.tui.screens.main import MainScreen
+    from ldn_tui.tui.searching import SearchService
+
+EXIT_PROBLEMS = 2
+NARROW_BELOW = 100  # columns: below this the panes drop their side previews
+WIDE_FROM = 140  # columns: from here the reviews pane adds the summary's comparison table
+
+
+def _evidence_commands() -> type[Provider]:
+    from ldn_tui.tui.commands import EvidenceCommands
+
+    return EvidenceCommands
+
+
+class LdnApp(App[None]):
+    """Browse one evidence folder."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "ldn-tui"
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {_evidence_commands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # A priority binding runs before the next key is handed on, so "/cytokine" typed in one go
+        # lands in the search box; inside any text field "/" is just typed.
+        Binding("slash", "search", "Search", priority=True),
+        Binding("s", "summary", "Summary"),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, folder: Path | str) -> None:
+        super().__init__()
+        self.folder = Path(folder)
+        self.evidence: Evidence | None = None
+        self.problems: list[Problem] = []
+        self.search_service: SearchService | None = None
+
+    def get_default_screen(self) -> Screen[Any]:
+        return LoadingScreen(self.folder)
+
+    def on_mount(self) -> None:
+        self.fit(self.size.width)
+        self.load()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit(event.size.width)
+
+    def fit(self, width: int) -> None:
+        """Layout classes for app.tcss: ``-narrow`` stacks, ``-wide`` adds."""
+        self.set_class(width < NARROW_BELOW, "-narrow")
+        self.set_class(width >= WIDE_FROM, "-wide")
+
+    # ------------------------------------------------------------------ loading
+
+    @work(thread=True, exclusive=True, group="load")
+    def load(self) -> None:
+        from ldn_tui.loader import check_evidence
+
+        def progress(done: int, total: int) -> None:
+            self.post_message(LoadProgress(done, total))
+
+        evidence, problems = check_evidence(self.folder, progress=progress)
+        self.post_message(EvidenceLoaded(evidence, problems))
+
+    def on_load_progress(self, event: LoadProgress) -> None:
+        if isinstance(self.screen, LoadingScreen):
+            self.screen.progress(event.done, event.total)
+
+    async def on_evidence_loaded(self, event: EvidenceLoaded) -> None:
+        if event.evidence is None:
+            self.problems = event.problems or [Problem(str(self.folder), "", "could not be loaded")]
+            self.exit(return_code=EXIT_PROBLEMS)
+            return
+        from ldn_tui import facts
+        from ldn_tui.tui.screens.main import MainScreen
+        from ldn_tui.tui.searching import SearchService
+
+        evidence = self.evidence = event.evidence
+        self.search_service = SearchService(evidence)
+        self.title = evidence.topic.title
+        self.sub_title = facts.counts(evidence)
+        if isinstance(self.screen, LoadingScreen):
+            await self.screen.finish()
+        await self.push_screen(MainScreen(evidence, self.search_service))
+        # Build the search index once the main screen has been drawn, not in competition with it.
+        self.set_timer(0.25, self.warm_index)
+
+    @work(thread=True, exclusive=True, group="index")
+    def warm_index(self) -> None:
+        if self.search_service is not None:
+            self.search_service.warm()
+
+    # ------------------------------------------------------------------ navigation
+
+    def main_screen(self) -> MainScreen | None:
+        from ldn_tui.tui.screens.main import MainScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
+
+    async def _back_to_main(self) -> MainScreen | None:
+        main = self.main_screen()
+        while main is not None and self.screen is not main:
+            await self.pop_screen()
+        return main
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("summary", "search"):
+            return self.evidence is not None
+        return True
+
+    @work(group="navigate")
+    async def show_pane(self, pane_id: str) -> None:
+        main = await self._back_to_main()
+        if main is not None:
+            main.show_pane(pane_id)
+
+    @work(group="navigate")
+    async def open_record(self, record_id: str) -> None:
+        main = await self._back_to_main()
+        if main is not None:
+            main.open_record(record_id)
+
+    def action_search(self) -> None:
+        if isinstance(self.focused, Input):
+            self.focused.insert_text_at_cursor("/")
+            return
+        main = self.main_screen()
+        if main is not None and self.screen is main:
+            main.action_search()
+        elif main is not None and not isinstance(self.screen, ModalScreen):
+            self.search_from_elsewhere()
+
+    @work(group="navigate")
+    async def search_from_elsewhere(self) -> None:
+        main = await self._back_to_main()
+        if main is not None:
+            main.action_search()
+
+    def action_summary(self) -> None:
+        from ldn_tui.tui.screens.summary import SummaryScreen
+
+        if isinstance(self.screen, SummaryScreen):
+            self.pop_screen()
+        elif self.evidence is not None:
+            self.push_screen(SummaryScreen(self.evidence))
+
+    def action_help(self) -> None:
+        from ldn_tui.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.key_groups()))
+
+    def key_groups(self) -> list[tuple[str, Sequence[tuple[str, str]]]]:
+        """Every binding of the app and its screens, grouped by where it works."""
+        from ldn_tui.tui.screens.dialogs import ExportDialog
+        from ldn_tui.tui.screens.help import HelpScreen
+        from ldn_tui.tui.screens.main import MainScreen
+        from ldn_tui.tui.screens.study import StudyScreen
+        from ldn_tui.tui.screens.summary import SummaryScreen
+
+        return [
+            ("Everywhere", [*self.binding_rows(self.BINDINGS), ("ctrl+p", "Command palette: actions, studies, themes")]),
+            ("Main screen", self.binding_rows(MainScreen.BINDINGS)),
+            ("Lists and tables", [
+                ("↑ ↓ pgup pgdn home end", "Move the cursor"),
+                ("enter", "Open the study under the cursor"),
+                ("mouse", "Click a tab, a row or a column header (sorts by it)"),
+            ]),
+            ("Search box", [
+                ("enter / ↓", "Go to the hits (then n / N step through them, enter opens one)"),
+                ("esc", "Clear the search and go back"),
+            ]),
+            ("Study", self.binding_rows(StudyScreen.BINDINGS)),
+            ("Summary", self.binding_rows(SummaryScreen.BINDINGS)),
+            ("Export dialog", [("enter", "Write the file"), *self.binding_rows(ExportDialog.BINDINGS)]),
+            ("Help", self.binding_rows(HelpScreen.BINDINGS)),
+        ]
+
+    def binding_rows(self, bindings: Sequence[BindingType]) -> list[tuple[str, str]]:
+        rows: dict[tuple[str, str], list[str]] = {}
+        for binding in Binding.make_bindings(bindings):
+            description = binding.description or binding.action
+            if binding.action.startswith("pane("):
+                description = f"Pane {description}"
+            rows.setdefault((binding.action, description), []).append(self.get_key_display(binding))
+        return [(" / ".join(keys), description) for (_, description), keys in rows.items()]
+
+
+def run_app(folder: Path) -> int:
+    """Run the browser on ``folder``; on problems, print them as ``validate`` does and return 2."""
+    app = LdnApp(folder)
+    app.run()
+    if app.problems:
+        from ldn_tui.cli import report_problems
+
+        report_problems(app.problems, folder)
+        return EXIT_PROBLEMS
+    return app.return_code or 0

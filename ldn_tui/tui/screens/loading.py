@@ -1,0 +1,37 @@
+"""The first frame: what is being loaded, a spinner, and progress once the files are counted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.containers import Center, Middle
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import LoadingIndicator, ProgressBar, Static
+
+
+class LoadingScreen(Screen[None]):
+    def __init__(self, folder: Path) -> None:
+        super().__init__(id="loading")
+        self.folder = folder
+
+    def compose(self) -> ComposeResult:
+        with Middle():
+            with Center():
+                yield Static(Content(f"Loading the evidence in {self.folder}…"), id="loading-label")
+            yield LoadingIndicator()
+            with Center():
+                yield ProgressBar(show_eta=False, id="loading-progress")
+
+    def progress(self, done: int, total: int) -> None:
+        label = self.query_one_optional("#loading-label", Static)
+        bar = self.query_one_optional(ProgressBar)
+        if label is None or bar is None:  # not composed yet: the next update will show
+            return
+        label.update(Content(f"Loading {total} {'file' if total == 1 else 'files'} from {self.folder}…"))
+        bar.update(total=total, progress=done)
+
+    async def finish(self) -> None:
+        """Stop the spinner's timer: this screen stays at the bottom of the stack, unseen."""
+        await self.query_children().remove()

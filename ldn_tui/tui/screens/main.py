@@ -1,0 +1,242 @@
+"""The main screen: five panes as tabs, the search box and its hits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Header, Input, OptionList, TabbedContent, TabPane
+from textual.worker import get_current_worker
+
+from ldn_tui.model import Evidence, Review, Study
+from ldn_tui.search import Query, QueryError
+from ldn_tui.tui.export import section_text
+from ldn_tui.tui.messages import OpenRecord, SearchDone
+from ldn_tui.tui.screens.common import copy_citation, start_export
+from ldn_tui.tui.searching import SearchService
+from ldn_tui.tui.widgets.base import Pane
+from ldn_tui.tui.widgets.footer import AppFooter
+from ldn_tui.tui.widgets.inflammation import InflammationPane
+from ldn_tui.tui.widgets.mechanisms import MechanismsPane
+from ldn_tui.tui.widgets.outcomes import OutcomesPane
+from ldn_tui.tui.widgets.questions import QuestionsPane
+from ldn_tui.tui.widgets.reviews import ReviewsPane
+from ldn_tui.tui.widgets.search import HitList, SearchBar, SearchInput
+
+PANES: tuple[tuple[str, str, type[Pane]], ...] = (
+    ("mechanisms", "1 Mechanisms", MechanismsPane),
+    ("outcomes", "2 Outcomes", OutcomesPane),
+    ("inflammation", "3 Inflammation", InflammationPane),
+    ("questions", "4 Open questions", QuestionsPane),
+    ("reviews", "5 Reviews", ReviewsPane),
+)
+PANE_IDS = tuple(p[0] for p in PANES)
+HIT_PANES = {"mechanism": "mechanisms", "question": "questions", "review": "reviews"}
+
+
+class MainScreen(Screen[None]):
+    """Panes 1-5 (number keys, tab/shift+tab, the mouse); ``/`` searches from anywhere."""
+
+    AUTO_FOCUS = "#mechanisms-list"  # never the (hidden) search box: it would swallow the keys
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(str(i), f"pane('{pid}')", title.split(" ", 1)[1], show=False)
+          for i, (pid, title, _) in enumerate(PANES, 1)),
+        Binding("tab", "step_pane(1)", "Next pane", show=False),
+        Binding("shift+tab", "step_pane(-1)", "Previous pane", show=False),
+        Binding("n", "step_hit(1)", "Next hit"),
+        Binding("N", "step_hit(-1)", "Prev hit"),
+        Binding("escape", "clear_search", "Clear"),
+        Binding("o", "sort", "Sort", tooltip="Sort the table by the next column (O reverses)"),
+        Binding("O", "reverse_sort", "Reverse sort", show=False),
+        Binding("c", "copy_citation", "Cite", tooltip="Copy the citation of the study under the cursor"),
+        Binding("b,C", "copy_bibtex", "BibTeX", show=False),
+        Binding("e", "export", "Export"),
+    ]
+
+    def __init__(self, evidence: Evidence, search: SearchService) -> None:
+        super().__init__(id="main")
+        self.evidence = evidence
+        self.search = search
+        self.query_obj: Query | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield SearchBar(id="search-bar")
+        yield HitList(id="hits")
+        with TabbedContent(initial="mechanisms", id="panes"):
+            for pane_id, title, pane_cls in PANES:
+                with TabPane(title, id=pane_id):
+                    yield pane_cls(self.evidence, id=f"{pane_id}-pane")
+        yield AppFooter()
+
+    # ------------------------------------------------------------------ panes
+
+    def active_pane(self) -> Pane:
+        active = self.query_one(TabbedContent).active or PANE_IDS[0]
+        return self.query_one(f"#{active}-pane", Pane)
+
+    def show_pane(self, pane_id: str, select: str | None = None) -> None:
+        if self.has_class("-searching"):
+            self.end_search()
+        self.query_one(TabbedContent).active = pane_id
+        pane = self.query_one(f"#{pane_id}-pane", Pane)
+        if select is not None:
+            pane.select(select)
+        self.call_after_refresh(pane.focus_main)  # the footer follows the focus
+
+    def action_pane(self, pane_id: str) -> None:
+        self.show_pane(pane_id)
+
+    def action_step_pane(self, step: int) -> None:
+        active = self.query_one(TabbedContent).active or PANE_IDS[0]
+        self.show_pane(PANE_IDS[(PANE_IDS.index(active) + step) % len(PANE_IDS)])
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        searching = self.has_class("-searching")
+        if action == "step_hit":
+            return bool(self.query_one(HitList).hits) and searching
+        if action == "clear_search":
+            return searching
+        if action in ("sort", "reverse_sort"):
+            return not searching and self.query_one(TabbedContent).active == "outcomes"
+        return True
+
+    def action_sort(self) -> None:
+        pane = self.query_one(OutcomesPane)
+        label = pane.cycle_sort()
+        self.notify(f"Sorted by {label} (O reverses)", timeout=2, markup=False)
+
+    def action_reverse_sort(self) -> None:
+        self.query_one(OutcomesPane).reverse_sort()
+
+    # ------------------------------------------------------------------ records
+
+    @on(OpenRecord)
+    def _open(self, event: OpenRecord) -> None:
+        event.stop()
+        self.open_record(event.record_id)
+
+    def open_record(self, record_id: str, query: Query | None = None, hit_ids: Sequence[str] = ()) -> None:
+        record = self.evidence.record(record_id)
+        if isinstance(record, Study):
+            from ldn_tui.tui.screens.study import StudyScreen
+
+            self.app.push_screen(StudyScreen(self.evidence, record_id, query, hit_ids))
+        elif isinstance(record, Review):
+            self.show_pane("reviews", select=record_id)
+
+    def record_in_view(self) -> Study | Review | None:
+        hits = self.query_one(HitList)
+        if self.has_class("-searching") and hits.has_focus:
+            hit = hits.current
+            record = hit.record if hit else None
+            return record if isinstance(record, (Study, Review)) else None
+        return self.active_pane().record_in_view()
+
+    def action_copy_citation(self) -> None:
+        copy_citation(self, self.record_in_view(), bibtex=False)
+
+    def action_copy_bibtex(self) -> None:
+        copy_citation(self, self.record_in_view(), bibtex=True)
+
+    def action_export(self) -> None:
+        section = self.active_pane().section
+        start_export(self, f"the {section} pane", section, section_text(self.evidence, section), self.evidence.root)
+
+    # ------------------------------------------------------------------ search
+
+    def action_search(self) -> None:
+        self.add_class("-searching")
+        # Focus now, not after a refresh: the keys typed right after "/" belong to the search box.
+        self.set_focus(self.query_one(SearchInput))
+        self.refresh_bindings()
+
+    def end_search(self) -> None:
+        self.remove_class("-searching", "-has-query")
+        search_input = self.query_one(SearchInput)
+        with search_input.prevent(Input.Changed):
+            search_input.value = ""
+        self.query_one(HitList).show(None)
+        self.query_one(SearchBar).set_status("")
+        self.query_obj = None
+        self.refresh_bindings()
+
+    def action_clear_search(self) -> None:
+        self.end_search()
+        self.active_pane().focus_main()
+
+    def action_focus_hits(self) -> None:
+        hits = self.query_one(HitList)
+        if hits.hits:
+            hits.focus()
+            self.query_one(SearchBar).set_status(hits.count_text())
+
+    def action_step_hit(self, step: int) -> None:
+        hits = self.query_one(HitList)
+        hits.step(step)
+        hits.focus()
+
+    @on(Input.Changed, "#search-input")
+    def _query_changed(self, event: Input.Changed) -> None:
+        text = event.value.strip()
+        self.set_class(bool(text), "-has-query")
+        if not text:
+            self.query_one(HitList).show(None)
+            self.query_one(SearchBar).set_status("")
+            self.refresh_bindings()
+            return
+        self.query_one(SearchBar).set_status("searching…")
+        self.run_search(text)
+
+    @work(thread=True, exclusive=True, group="search")
+    def run_search(self, text: str) -> None:
+        try:
+            result = self.search.search(text)
+        except QueryError as exc:
+            self.post_message(SearchDone(text, None, str(exc)))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(SearchDone(text, result))
+
+    @on(SearchDone)
+    def _search_done(self, event: SearchDone) -> None:
+        if event.text != self.query_one(SearchInput).value.strip():
+            return  # a newer query is on its way
+        bar = self.query_one(SearchBar)
+        hits = self.query_one(HitList)
+        if event.result is None:
+            hits.show(None)
+            bar.set_status(event.error or "malformed query", error=True)
+        else:
+            self.query_obj = event.result.query
+            hits.show(event.result)
+            total = event.result.total
+            bar.set_status(f"{total} {'match' if total == 1 else 'matches'}" if total else "no matches")
+        self.refresh_bindings()
+
+    @on(Input.Submitted, "#search-input")
+    def _submitted(self) -> None:
+        self.action_focus_hits()
+
+    @on(OptionList.OptionHighlighted, "#hits")
+    def _hit_highlighted(self) -> None:
+        hits = self.query_one(HitList)
+        if hits.has_focus:
+            self.query_one(SearchBar).set_status(hits.count_text())
+
+    @on(OptionList.OptionSelected, "#hits")
+    def _hit_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        hits = self.query_one(HitList)
+        hit = hits.current
+        if hit is None:
+            return
+        if hit.kind == "study":
+            study_ids = [h.id for h in hits.hits if h.kind == "study"]
+            self.open_record(hit.id, self.query_obj, study_ids)
+        else:
+            self.show_pane(HIT_PANES[hit.kind], select=hit.id)

@@ -1,0 +1,33 @@
+"""One search index per loaded folder, shared by the screens and safe to use from worker threads."""
+
+from __future__ import annotations
+
+import threading
+
+from ldn_tui.model import Evidence
+from ldn_tui.search import SearchIndex, SearchResult, parse_query, search
+
+HIT_LIMIT = 200  # hits listed at most; the count still says how many matched
+
+
+class SearchService:
+    """``ldn_tui.search`` behind a lock: the index is built once, by whichever thread comes first."""
+
+    def __init__(self, evidence: Evidence) -> None:
+        self.index = SearchIndex(evidence)
+        self._lock = threading.Lock()
+
+    def warm(self) -> None:
+        """Build the index now (from a worker), so the first keystroke does not pay for it."""
+        with self._lock:
+            self.index.prepare()
+
+    def search(self, text: str, limit: int | None = HIT_LIMIT) -> SearchResult:
+        """Raises ``ldn_tui.search.QueryError`` for a malformed query. The hits' snippets are
+        computed here too, so a worker thread pays for them rather than the screen."""
+        query = parse_query(text)
+        with self._lock:
+            result = search(self.index, query, limit=limit)
+        for hit in result.hits:
+            _ = hit.fields, hit.snippet
+        return result

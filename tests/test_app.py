@@ -1,0 +1,372 @@
+"""The app driven by Pilot on the fixed test folder: keys pressed, widgets read back."""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.geometry import Region
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, Static, TabbedContent
+
+from ldn_tui import cli, facts
+from ldn_tui.tui.app import LdnApp, run_app
+from ldn_tui.tui.screens.dialogs import ConfirmDialog, ExportDialog
+from ldn_tui.tui.screens.help import HelpScreen
+from ldn_tui.tui.screens.main import MainScreen
+from ldn_tui.tui.screens.study import StudyScreen, StudyView
+from ldn_tui.tui.screens.summary import DomainBlock, SummaryScreen
+from ldn_tui.tui.widgets.outcomes import OutcomesPane
+from ldn_tui.tui.widgets.search import HitList, SearchInput
+
+Ready = Callable[[Any], Awaitable[None]]  # the ``ready`` fixture (conftest.py)
+SIZE = (120, 40)
+
+
+def shown(widget: Widget) -> str:
+    """The text a widget shows on screen right now."""
+    strips = widget.render_lines(Region(0, 0, widget.region.width, widget.region.height))
+    return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+def links_shown(widget: Widget) -> set[str]:
+    strips = widget.render_lines(Region(0, 0, widget.region.width, widget.region.height))
+    return {seg.style.link for strip in strips for seg in strip if seg.style is not None and seg.style.link}
+
+
+def status(app: LdnApp) -> str:
+    return shown(app.screen.query_one("#search-status", Static)).strip()
+
+
+async def search_for(pilot: Any, text: str) -> None:
+    """``/`` then the query (set at once: typing it key by key only costs test time)."""
+    await pilot.press("slash")
+    pilot.app.screen.query_one(SearchInput).value = text
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def table_order(app: LdnApp) -> list[str]:
+    return app.screen.query_one(OutcomesPane).visible_ids()
+
+
+async def test_first_screen_header_and_mechanisms(fixture_folder: Path, ready: Ready) -> None:
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert app.title == "Fixture drug for fixture pain"
+        assert app.sub_title == "4 studies, 2 reviews"
+        text = shown(app.screen.query_one("#mechanisms-list"))
+        assert "Receptor rebound" in text and "hypothesis" in text
+        assert "▲ for" in text and "Alpha & Beta 2010" in text
+        assert "▼ against" in text and "Gamma et al. 2020" in text
+        assert "animal evidence" in text
+
+
+async def test_number_keys_tab_and_every_pane(fixture_folder: Path, ready: Ready) -> None:
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        tabs = app.screen.query_one(TabbedContent)
+        await pilot.press("2")
+        assert tabs.active == "outcomes"
+        assert table_order(app) == ["alpha-2010", "beta-2015", "gamma-2020", "delta-2024"]
+        await pilot.press("tab")
+        assert tabs.active == "inflammation"
+        text = shown(app.screen.query_one("#inflammation-view"))
+        assert "IL-6" in text and "n = 30" in text and "predicted response" in text
+        await pilot.press("tab")
+        assert tabs.active == "questions"
+        text = shown(app.screen.query_one("#questions-list"))
+        assert "Does baseline inflammation predict who responds?" in text
+        assert "NCT00000009" in text and "Only one small uncontrolled study" in text
+        await pilot.press("5")
+        assert tabs.active == "reviews"
+        text = shown(app.screen.query_one("#reviews-list"))
+        assert text.index("Omega 2021") < text.index("Psi et al. 2025")  # date order
+        assert "The fixture drug may reduce pain" in text and "No clear benefit over placebo" in text
+        assert "SMD −0.6 (−1.1 to −0.1)" in text and "MD −0.2 (−0.9 to 0.5)" in text
+        await pilot.press("shift+tab")
+        assert tabs.active == "questions"
+        await pilot.press("1")
+        assert tabs.active == "mechanisms"
+
+
+async def test_sorting_the_outcomes_table(fixture_folder: Path, ready: Ready) -> None:
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("2")
+        main = app.screen
+        assert main.check_action("sort", ()) is True
+        await pilot.press("o")  # year -> design
+        pane = main.query_one(OutcomesPane)
+        assert pane.sort_key == "design"
+        await pilot.press("o")  # -> n
+        assert pane.sort_key == "n"
+        assert table_order(app) == ["alpha-2010", "beta-2015", "delta-2024", "gamma-2020"]
+        await pilot.press("O")
+        assert table_order(app) == ["gamma-2020", "delta-2024", "beta-2015", "alpha-2010"]
+        table = main.query_one(DataTable)
+        assert str(table.columns[table.ordered_columns[3].key].label) == "n ▼"
+        for _ in range(4):  # -> risk of bias: "not reported" goes last either way
+            await pilot.press("o")
+        assert pane.sort_key == "rob"
+        assert table_order(app) == ["gamma-2020", "beta-2015", "alpha-2010", "delta-2024"]
+        await pilot.press("O")
+        assert table_order(app) == ["alpha-2010", "beta-2015", "gamma-2020", "delta-2024"]
+        pane.sort_by("year")  # what a click on the Year header does
+        assert table_order(app)[0] == "alpha-2010"
+        await pilot.press("1")
+        assert main.check_action("sort", ()) is False  # only on the outcomes pane
+
+
+async def test_opening_a_study_shows_the_whole_record(fixture_folder: Path, ready: Ready) -> None:
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=(120, 120)) as pilot:
+        await ready(pilot)
+        await pilot.press("2", "down", "down", "enter")  # gamma-2020
+        await pilot.pause()
+        assert isinstance(app.screen, StudyScreen)
+        view = app.screen.query_one(StudyView)
+        text = shown(view)
+        assert "A parallel trial of the fixture drug" in text
+        assert "Gamma C, Epsilon E, Zeta Z" in text
+        assert "Population" in text and "100 enrolled" in text and "90% women" in text
+        assert "Fixture drug titrated to 6 mg daily" in text and "Comparator" in text
+        assert "intervention 40 ± 15 (n = 50) vs control 42 ± 16 (n = 50)" in text
+        assert "Source: Table 4" in text and "secondary source" in text
+        assert "Judged by the fixture maintainers" in text and "+ low" in text
+        assert "Country       not reported" in text and "Adverse events\nnot reported" in text.replace("  ", "")
+        assert {"https://doi.org/10.1000/fixture.2020", "https://clinicaltrials.gov/study/NCT00000002"} <= links_shown(view)
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_search_filters_highlights_and_steps(fixture_folder: Path, ready: Ready) -> None:
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await search_for(pilot, "trial")
+        hits = app.screen.query_one(HitList)
+        assert hits.display and not app.screen.query_one(TabbedContent).display
+        found = [h.id for h in hits.hits]
+        assert {"beta-2015", "gamma-2020", "delta-2024"} <= set(found)
+        total = len(found)
+        assert status(app) == f"{total} matches"
+        assert all(h.spans for h in hits.hits if h.field)  # every snippet has its match marked
+        await pilot.press("enter")
+        assert status(app) == f"1 of {total}"
+        await pilot.press("n")
+        assert status(app) == f"2 of {total}"
+        await pilot.press("N", "N")
+        assert status(app) == f"{total} of {total}"  # wraps around
+        await pilot.press("n")
+        study_hit = next(i for i, h in enumerate(hits.hits) if h.kind == "study")
+        hits.highlighted = study_hit
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StudyScreen)
+        assert app.screen.study.id == hits.hits[study_hit].id
+        assert "“trial”" in shown(app.screen.query_one("#study-status"))
+        first = app.screen.study.id
+        await pilot.press("n")
+        assert app.screen.study.id != first  # n/N step through the study hits here too
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen) and hits.display
+        await pilot.press("escape")
+        assert not hits.display and app.screen.query_one(TabbedContent).display
+        assert app.screen.check_action("step_hit", (1,)) is False
+
+
+async def test_cytokine_finds_the_cytokine_study(fixture_folder: Path, ready: Ready) -> None:
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await search_for(pilot, "cytokine")
+        assert [h.id for h in app.screen.query_one(HitList).hits] == ["beta-2015"]
+        await pilot.press("enter", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StudyScreen)
+        assert "2 matches marked" in shown(app.screen.query_one("#study-status"))
+
+
+async def test_a_malformed_query_says_why(fixture_folder: Path, ready: Ready) -> None:
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await search_for(pilot, 'year:abc "[/b]')
+        assert app.screen.query_one("#search-status").has_class("-error")
+        assert "quote" in status(app) or "year" in status(app)
+        assert app.screen.query_one(HitList).hits == []
+
+
+async def test_help_lists_every_binding_and_the_glossary(fixture_folder: Path, ready: Ready) -> None:
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=(120, 120)) as pilot:
+        await ready(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = shown(app.screen.query_one("#help-text"))
+        for _, rows in app.key_groups():
+            for keys, description in rows:
+                assert keys in text and description[:20] in text
+        for term in ("Certainty", "Risk of bias", "I²", "Prediction interval", "Crossover", "GRADE",
+                     "SMD", "RR / OR", "Secondary source", "Not reported"):
+            assert term in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_summary_shows_certainty_per_outcome(fixture_folder: Path, ready: Ready) -> None:
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=(120, 200)) as pilot:
+        await ready(pilot)
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        text = "\n".join(shown(w) for w in app.screen.query(DomainBlock))
+        assert "Pain intensity — MD" in text and "226 participants" in text and "⊕◯◯◯ very low" in text
+        assert "−1 risk of bias" in text and "−2 imprecision" in text and "fewer than 400" in text
+        assert "Function (FIQR)" in text and "⊕⊕◯◯ low" in text
+        assert "Bottom line:" in text and "Pooled, REML" in text  # the forest plot
+        overall = shown(app.screen.query_one("#bottom-line"))
+        assert "pain intensity" in overall and "Pooling the studies" not in overall
+        await pilot.press("a")
+        assert "randomised studies only" in shown(app.screen.query_one("#analysis"))
+        await pilot.press("s")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_copy_citation_and_bibtex(fixture_folder: Path, ready: Ready) -> None:
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("2", "down", "c")
+        beta = app.evidence.study("beta-2015") if app.evidence else None
+        assert beta is not None
+        assert app.clipboard == facts.citation(beta)
+        assert "doi:10.1000/fixture.2015" in app.clipboard
+        await pilot.press("b")
+        assert app.clipboard == facts.bibtex(beta) and "Beta B and Gamma C" in app.clipboard
+        await pilot.press("enter", "c")
+        assert isinstance(app.screen, StudyScreen) and app.clipboard == facts.citation(beta)
+
+
+async def _export(pilot: Any, target: Path) -> None:
+    await pilot.press("e")
+    assert isinstance(pilot.app.screen, ExportDialog)
+    field = pilot.app.screen.query_one("#export-path", Input)
+    assert field.value == "ldn-tui-mechanisms.md"
+    field.value = str(target)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_export_writes_and_asks_before_replacing(fixture_folder: Path, ready: Ready, tmp_path: Path) -> None:
+    target = tmp_path / "out.md"
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await _export(pilot, target)
+        assert isinstance(app.screen, MainScreen)
+        first = target.read_text(encoding="utf-8")
+        assert "Receptor rebound" in first
+        target.write_text("keep me", encoding="utf-8")
+        await _export(pilot, target)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        assert isinstance(app.screen, ExportDialog)
+        assert target.read_text(encoding="utf-8") == "keep me"
+        assert "left alone" in shown(app.screen.query_one("#export-error"))
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert target.read_text(encoding="utf-8") == first
+
+
+async def test_export_refuses_the_evidence_folder(evidence_copy: Path, ready: Ready) -> None:
+    before = sorted(p.name for p in evidence_copy.rglob("*"))
+    app = LdnApp(evidence_copy)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await _export(pilot, evidence_copy / "studies" / "notes.md")
+        assert isinstance(app.screen, ExportDialog)
+        assert "Refusing to write inside the evidence folder" in shown(app.screen.query_one("#export-error"))
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+    assert sorted(p.name for p in evidence_copy.rglob("*")) == before
+
+
+async def test_palette_lists_actions_and_studies_literally(evidence_copy: Path, ready: Ready) -> None:
+    alpha = evidence_copy / "studies" / "alpha-2010.toml"
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace(
+        'title = "An early open pilot', 'title = "An early [/b] open pilot'), encoding="utf-8")
+    app = LdnApp(evidence_copy)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        from ldn_tui.tui.commands import EvidenceCommands
+
+        provider = EvidenceCommands(app.screen)
+        names = [str(hit.text) async for hit in provider.search("early open")]
+        assert any("An early [/b] open pilot" in n for n in names)
+        names = [str(hit.text) async for hit in provider.discover()]
+        assert any(n.startswith("Show the summary") for n in names)
+        assert sum(n.startswith("Open study:") for n in names) == 4
+        await provider.search("gamma").__anext__()
+        await pilot.press("ctrl+p")
+        assert app.screen.__class__.__name__ == "CommandPalette"
+
+
+async def test_quit(fixture_folder: Path, ready: Ready) -> None:
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+    assert app.return_code == 0 and app.problems == []
+
+
+async def test_narrow_terminal_stacks(fixture_folder: Path, ready: Ready) -> None:
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        assert app.has_class("-narrow")
+        assert not app.screen.query_one(".preview-scroll").display
+        await pilot.resize_terminal(160, 50)
+        await pilot.pause()
+        assert not app.has_class("-narrow")
+        assert app.screen.query_one(".preview-scroll").display
+
+
+async def test_a_broken_folder_never_opens(evidence_copy: Path, ready: Ready) -> None:
+    (evidence_copy / "studies" / "beta-2015.toml").write_text("id = [broken\n", encoding="utf-8")
+    app = LdnApp(evidence_copy)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+    assert app.return_code == 2
+    assert any("beta-2015.toml" in str(p) for p in app.problems)
+
+
+def test_run_app_prints_the_problems_like_validate(
+    evidence_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (evidence_copy / "topic.toml").write_text('format = 1\nid = "Bad Id"\n', encoding="utf-8")
+    real_run = LdnApp.run
+    monkeypatch.setattr(LdnApp, "run", lambda self, **kw: real_run(self, headless=True, size=(80, 24)))
+    assert run_app(evidence_copy) == 2
+    printed = capsys.readouterr().err
+    stderr = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stderr)
+    assert cli.main(["validate", "--evidence", str(evidence_copy)]) == 2
+    expected = stderr.getvalue()
+    assert printed == expected and "problem" in printed
