@@ -7,7 +7,7 @@ substrings ("cytokine" matches "cytokines"); every word and ``"quoted phrase"`` 
 somewhere in the record (not necessarily in the same field); ``name:value`` filters narrow
 the records (see ``FILTERS``).
 
-Ranking: each word or phrase scores 4 when it occurs in the id, title (a question's text),
+Ranking: each word or phrase scores 4 (5 when the summary uses it too) when it occurs in the id, title (a question's text),
 authors, keywords or biomarker names; otherwise 2 when it occurs in the summary (a review's
 conclusion or summary, a question's why); otherwise 0. A word equal to a record's id adds 10.
 Higher scores first; ties go to the newer record, then by id; mechanisms and questions
@@ -635,8 +635,14 @@ class SearchIndex:
                 for i, b in zip(positions, blobs, strict=True))
         else:
             firsts = map(bytes.find, blobs, repeat(needle))
-        return {i: 4 if at < m else 2 if at < o else 0
-                for i, at, m, o in zip(positions, firsts, mains, others, strict=True) if at != -1}
+        out = {i: 4 if at < m else 2 if at < o else 0
+               for i, at, m, o in zip(positions, firsts, mains, others, strict=True) if at != -1}
+        if b" " not in needle:  # a word in a title or keyword that the summary also uses: +1
+            blobs_all, mains_all, others_all = self._blobs, self._mains, self._others
+            for i, score in out.items():
+                if score == 4 and blobs_all[i].find(needle, mains_all[i], others_all[i]) != -1:
+                    out[i] = 5
+        return out
 
     def _matches(self, filters: tuple[Filter, ...], needles: tuple[str, ...]) -> list[tuple[int, int]]:
         """(-score, position) of every matching record, unsorted."""

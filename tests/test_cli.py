@@ -157,7 +157,7 @@ def test_search_json() -> None:
     out = run("search", "cytokine", "--format", "json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert "parkitny-2017" in [hit["id"] for hit in data["hits"]]
+    assert data["hits"][0]["id"] == "parkitny-2017", "the cytokine study ranks first"
 
 
 def test_search_without_hits_exits_1() -> None:
