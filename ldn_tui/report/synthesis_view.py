@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from rich import box
 from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
@@ -25,8 +26,20 @@ from ldn_tui.synthesis import DomainSynthesis
 from ldn_tui.verdict import bottom_line, certainty_label, not_assessable_reason, overall_bottom_line
 
 __all__ = [
-    "CERTAINTY_STYLES", "SECTION_TITLE", "DomainView", "domain_renderable", "domain_view", "fence", "ordered", "split_pooled",
-    "synthesis_markdown", "synthesis_renderables",
+    "CERTAINTY_STYLES",
+    "SECTION_TITLE",
+    "DomainView",
+    "FindingRow",
+    "domain_renderable",
+    "domain_view",
+    "fence",
+    "finding_rows",
+    "findings_markdown",
+    "findings_table",
+    "ordered",
+    "split_pooled",
+    "synthesis_markdown",
+    "synthesis_renderables",
 ]
 
 SECTION_TITLE = "What the pooled evidence says"
@@ -159,11 +172,78 @@ def domain_renderable(
     return _block(view, evidence, axis)
 
 
+@dataclass(frozen=True, slots=True)
+class FindingRow:
+    """One line of the summary-of-findings table."""
+
+    outcome: str
+    studies: str  # "2 RCTs, 197 participants" or "4 report it, none pools"
+    effect: str  # "MD 0.03 (−0.78 to 0.84)" or "not pooled"
+    certainty: str  # grading level or "not assessable"
+    why: str  # the downgraded GRADE domains, short
+
+
+def finding_rows(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> list[FindingRow]:
+    """Per outcome domain, critical first: how many studies, the effect, the certainty and why."""
+    rows = []
+    for syn in ordered(syntheses):
+        if syn.result is None or syn.estimate is None:
+            reported = {f.study.id for f in facts.domain_findings(evidence, syn.domain.id)}
+            n = len(reported)
+            studies = f"{n} report{'s' if n == 1 else ''} it, none pools" if n else "no study reports it"
+            rows.append(FindingRow(syn.domain.label, studies, "not pooled", "not assessable", ""))
+            continue
+        randomised = all(r.randomised for r in syn.rows)
+        kind = ("RCT" if randomised else "study") + ("" if syn.k == 1 else "s")
+        studies = f"{syn.k} {kind}"
+        if syn.participants is not None:
+            studies += f", {syn.participants} participants"
+        effect = f"{syn.measure} {facts.num(syn.estimate)} ({facts.ci_text(syn.ci_low, syn.ci_high)})"
+        why = ", ".join(
+            f"{g.label}{' (reviewer)' if g.judged_by_reviewer else ''} −{g.levels}" for g in syn.certainty.downgrades
+        )
+        rows.append(FindingRow(syn.domain.label, studies, effect, syn.certainty.level, why))
+    return rows
+
+
+def findings_table(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> Table:
+    """The summary of findings: every outcome's certainty at a glance."""
+    table = Table(
+        title=Text("Certainty per outcome (GRADE)", style="bold"), title_justify="left", box=box.SIMPLE_HEAD,
+        expand=True, show_edge=False, pad_edge=False,
+    )
+    table.add_column("Outcome", ratio=3)
+    table.add_column("Studies", ratio=2)
+    table.add_column("Effect (95% CI)", ratio=2)
+    table.add_column("Certainty", ratio=2)
+    table.add_column("Rated down for", ratio=3)
+    for row in finding_rows(evidence, syntheses):
+        assessable = row.certainty != "not assessable"
+        table.add_row(
+            Text(row.outcome, style="bold" if assessable else ""),
+            Text(row.studies, style="" if assessable else "dim"),
+            Text(row.effect, style="" if assessable else "dim"),
+            Text(certainty_label(row.certainty) if assessable else row.certainty,
+                 style=CERTAINTY_STYLES.get(row.certainty, "dim")),
+            Text(row.why, style="dim"),
+        )
+    return table
+
+
+def findings_markdown(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> list[str]:
+    lines = ["| Outcome | Studies | Effect (95% CI) | Certainty | Rated down for |", "|---|---|---|---|---|"]
+    for row in finding_rows(evidence, syntheses):
+        cert = certainty_label(row.certainty) if row.certainty != "not assessable" else row.certainty
+        lines.append("| " + " | ".join(esc(c) for c in (row.outcome, row.studies, row.effect, cert, row.why)) + " |")
+    return [*lines, ""]
+
+
 def synthesis_renderables(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> list[RenderableType]:
     """The synthesis section: the overall bottom line, one block per pooled domain, then the rest."""
     pooled, rest = split_pooled(syntheses)
     out: list[RenderableType] = [
-        Group(Text(SECTION_TITLE, style="bold"), Text(overall_bottom_line(syntheses, evidence)))
+        Group(Text(SECTION_TITLE, style="bold"), Text(overall_bottom_line(syntheses, evidence))),
+        findings_table(evidence, syntheses),
     ]
     out += [_block(domain_view(s, evidence), evidence) for s in pooled]
     if rest:
@@ -196,6 +276,7 @@ def synthesis_markdown(
     """The same section in GitHub Markdown; the plots are ``width``-column code blocks."""
     pooled, rest = split_pooled(syntheses)
     out = [f"## {SECTION_TITLE}", "", f"**Bottom line:** {esc(overall_bottom_line(syntheses, evidence))}", ""]
+    out += ["### Certainty per outcome (GRADE)", "", *findings_markdown(evidence, syntheses)]
     for syn in pooled:
         view = domain_view(syn, evidence)
         out += [f"### {esc(view.header)}", "", esc(view.pooled), "", f"**{esc(view.certainty)}**", ""]

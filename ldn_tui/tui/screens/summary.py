@@ -61,10 +61,11 @@ class SummaryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="summary-scroll"):
-            yield Static(heading(self.evidence), id="summary-heading")
+            yield Static(id="findings", markup=False)
             with Vertical(id="bottom-line-box"):
                 yield Static("Bottom line", classes="box-title")
                 yield Static("Pooling the studies…", id="bottom-line", markup=False)
+            yield Static(heading(self.evidence), id="summary-heading")
             yield Static(id="analysis", markup=False)
             yield LoadingIndicator(id="summary-loading")
             yield Vertical(id="domains")
@@ -81,11 +82,12 @@ class SummaryScreen(Screen[None]):
 
     @on(Synthesised)
     async def _show(self, event: Synthesised) -> None:
-        from ldn_tui.report.synthesis_view import ordered
+        from ldn_tui.report.synthesis_view import findings_table, ordered
         from ldn_tui.verdict import overall_bottom_line
 
         self.syntheses = tuple(ordered(event.syntheses))
         await self.query_one("#summary-loading").remove()
+        self.query_one("#findings", Static).update(findings_table(self.evidence, self.syntheses))
         self.query_one("#bottom-line", Static).update(Text(overall_bottom_line(self.syntheses, self.evidence)))
         blocks = [
             Vertical(DomainBlock(id=f"domain-{syn.domain.id}"), classes="domain") for syn in self.syntheses
