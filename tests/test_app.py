@@ -239,6 +239,12 @@ async def test_summary_shows_certainty_per_outcome(fixture_folder: Path, ready: 
         overall = shown(app.screen.query_one("#bottom-line"))
         assert "pain intensity" in overall and "Pooling the studies" not in overall
         await pilot.press("a")
+        assert "leave one out" in shown(app.screen.query_one("#analysis"))
+        loo = "\n".join(shown(w) for w in app.screen.query(DomainBlock))
+        for study in ("beta-2015", "gamma-2020", "delta-2024"):
+            assert f"without {study}" in loo
+        assert "k = 2" in loo and "Pain intensity — MD, REML, k = 3" not in loo
+        await pilot.press("a")
         assert "randomised studies only" in shown(app.screen.query_one("#analysis"))
         await pilot.press("s")
         assert isinstance(app.screen, MainScreen)

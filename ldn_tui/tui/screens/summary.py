@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.console import Group
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,15 +24,21 @@ from textual.widgets import Header, LoadingIndicator, Static
 
 from ldn_tui.model import Evidence
 from ldn_tui.report.tables import heading
-from ldn_tui.synthesis import DomainSynthesis, low_risk_only, randomised_only
+from ldn_tui.synthesis import DomainSynthesis, leave_one_out, low_risk_only, randomised_only
 from ldn_tui.tui.export import section_text
 from ldn_tui.tui.screens.common import start_export
 from ldn_tui.tui.widgets.footer import AppFooter
 
-ANALYSES: tuple[tuple[str, Callable[[DomainSynthesis], DomainSynthesis] | None], ...] = (
+
+def _one(variant: Callable[[DomainSynthesis], DomainSynthesis]) -> Callable[[DomainSynthesis], tuple[DomainSynthesis, ...]]:
+    return lambda syn: (variant(syn),)
+
+
+ANALYSES: tuple[tuple[str, Callable[[DomainSynthesis], tuple[DomainSynthesis, ...]] | None], ...] = (
     ("all pooled studies", None),
-    ("randomised studies only", randomised_only),
-    ("studies at low risk of bias only", low_risk_only),
+    ("leave one out (each pooled study omitted in turn)", lambda syn: leave_one_out(syn) or (syn,)),
+    ("randomised studies only", _one(randomised_only)),
+    ("studies at low risk of bias only", _one(low_risk_only)),
 )
 
 
@@ -105,10 +112,14 @@ class SummaryScreen(Screen[None]):
             Text.assemble(("Analysis: ", "bold"), name, (f"   (a: {following})", "dim"))
         )
         for syn in self.syntheses:
-            shown = variant(syn) if variant is not None else syn
             axis = forest_axis(syn) if syn.result is not None else None
             block = self.query_one(f"#domain-{syn.domain.id}", DomainBlock)
-            block.update(domain_renderable(shown, self.evidence, axis=axis))
+            if variant is None:
+                block.update(domain_renderable(syn, self.evidence, axis=axis))
+                continue
+            shown = variant(syn)
+            parts = [domain_renderable(one, self.evidence, axis=axis, over_time=False) for one in shown]
+            block.update(Group(*parts) if len(parts) > 1 else parts[0])
 
     def action_analysis(self) -> None:
         if self.syntheses:
