@@ -1,9 +1,10 @@
 """Evidence folder -> immutable model, or every problem with it at once.
 
-The loader reads files and nothing else: it never writes, never follows a
-reference outside the folder, and never raises on bad input. ``check_evidence``
-returns ``(evidence, problems)``; ``load_evidence`` raises ``EvidenceError``
-carrying all problems. The rules are those of ``docs/evidence-format.md``.
+The loader never writes into the folder (its parse cache lives in the user's
+cache directory: ``ldn_tui.cache``), never follows a reference outside it, and
+never raises on bad input. ``check_evidence`` returns ``(evidence, problems)``;
+``load_evidence`` raises ``EvidenceError`` carrying all problems. The rules are
+those of ``docs/evidence-format.md``.
 """
 
 from __future__ import annotations

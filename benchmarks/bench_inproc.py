@@ -1,0 +1,136 @@
+"""In-process timings, run by ``benchmarks/run.py`` in a fresh child process each.
+
+    python benchmarks/bench_inproc.py parse FOLDER REPEAT     raw tomli parse of every *.toml
+    python benchmarks/bench_inproc.py load FOLDER REPEAT      check_evidence (the caller sets the cache env)
+    python benchmarks/bench_inproc.py search FOLDER           index build, then latency per keystroke
+
+Prints one JSON object on stdout. Times are the best of REPEAT (least disturbed by
+other work on the machine); the process's peak RSS is included.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+# Typed one character at a time, as in the browser's search box: words, a phrase,
+# accents, a biomarker and filters (partial filters such as "year:" are errors,
+# which cost a keystroke too).
+QUERIES = (
+    "pain",
+    "cytokines",
+    "rodriguez",
+    "il-6 sleep",
+    "vivid dreams headache",
+    '"quality of life"',
+    "naltrexone 4.5 fatigue",
+    "year:2010..2020 sleep",
+    "design:crossover fatigue",
+    "marker:tnf",
+)
+HIT_LIMIT = 200  # as the browser lists (ldn_tui/tui/searching.py)
+
+
+def maxrss_mb() -> float:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+def raw_parse(folder: Path, repeat: int) -> dict[str, Any]:
+    import tomli
+
+    files = sorted(folder.rglob("*.toml"))
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for path in files:
+            tomli.loads(path.read_bytes().decode("utf-8"))
+        best = min(best, time.perf_counter() - start)
+    return {"seconds": best, "files": len(files), "maxrss_mb": maxrss_mb()}
+
+
+def load(folder: Path, repeat: int) -> dict[str, Any]:
+    from ldn_tui.loader import check_evidence
+
+    times: list[float] = []
+    studies = 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        evidence, problems = check_evidence(folder)
+        times.append(time.perf_counter() - start)
+        if evidence is None:
+            raise SystemExit(f"{folder} does not load: {problems[:3]}")
+        studies = len(evidence.studies)
+        del evidence
+    return {"seconds": min(times), "first": times[0], "studies": studies, "maxrss_mb": maxrss_mb()}
+
+
+def typing(index: Any, query_error: type[Exception], materialise: bool) -> tuple[list[float], int, dict[str, int]]:
+    """Latency of every keystroke of every query; ``materialise``: also each hit's fields and
+    snippet, as the browser's search service computes them for every listed hit."""
+    latencies: list[float] = []
+    errors = 0
+    hits: dict[str, int] = {}
+    for query in QUERIES:
+        for end in range(1, len(query) + 1):
+            start = time.perf_counter()
+            try:
+                result = index.search(query[:end], limit=HIT_LIMIT)
+                if materialise:
+                    for hit in result.hits:
+                        _ = hit.fields, hit.snippet
+                hits[query] = result.total
+            except query_error:
+                errors += 1
+            latencies.append(time.perf_counter() - start)
+    latencies.sort()
+    return latencies, errors, hits
+
+
+def percentile(values: list[float], q: float) -> float:
+    return values[min(len(values) - 1, int(len(values) * q))]
+
+
+def search(folder: Path) -> dict[str, Any]:
+    from ldn_tui import search as S
+    from ldn_tui.loader import load_evidence
+
+    evidence = load_evidence(folder)
+    out: dict[str, Any] = {}
+    for materialise in (False, True):
+        index = S.SearchIndex(evidence)  # a fresh index: no results remembered from the other pass
+        start = time.perf_counter()
+        prepare = getattr(index, "prepare", None)
+        if callable(prepare):
+            prepare()
+        else:
+            index.search("x", limit=1)
+        out["build"] = time.perf_counter() - start
+        latencies, errors, hits = typing(index, S.QueryError, materialise)
+        name = "snippets" if materialise else "ranking"
+        out[name] = {"p50": percentile(latencies, 0.5), "p95": percentile(latencies, 0.95),
+                     "max": latencies[-1], "keystrokes": len(latencies), "errors": errors, "hits": hits}
+    out["maxrss_mb"] = maxrss_mb()
+    return out
+
+
+def main(argv: list[str]) -> int:
+    kind, folder = argv[0], Path(argv[1])
+    if kind == "parse":
+        out = raw_parse(folder, int(argv[2]))
+    elif kind == "load":
+        out = load(folder, int(argv[2]))
+    elif kind == "search":
+        out = search(folder)
+    else:
+        raise SystemExit(f"unknown benchmark {kind!r}")
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
