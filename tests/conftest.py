@@ -53,3 +53,9 @@ async def wait_until_ready(pilot: Any) -> None:
 def ready() -> Ready:
     """``await ready(pilot)``: the evidence is loaded and the main screen is up."""
     return wait_until_ready
+
+
+@pytest.fixture(autouse=True)
+def _private_parse_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the user's parse cache."""
+    monkeypatch.setenv("LDN_TUI_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "parse-cache"))

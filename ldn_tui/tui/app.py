@@ -8,6 +8,7 @@ does, returning 2. Everything past the loading view is imported once loaded.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -101,6 +102,7 @@ class LdnApp(App[None]):
         from ldn_tui.tui.searching import SearchService
 
         evidence = self.evidence = event.evidence
+        gc.freeze()  # the records live as long as the app: full collections need not rescan them
         self.search_service = SearchService(evidence)
         self.title = evidence.topic.title
         self.sub_title = facts.counts(evidence)

@@ -7,7 +7,7 @@ import threading
 from ldn_tui.model import Evidence
 from ldn_tui.search import SearchIndex, SearchResult, parse_query, search
 
-HIT_LIMIT = 200  # hits listed at most; the count still says how many matched
+HIT_LIMIT = 50  # hits listed at most; the count still says how many matched
 
 
 class SearchService:
