@@ -40,6 +40,7 @@ STATUS_LABELS = {
     "human-evidence": "human evidence",
     "contested": "contested",
 }
+REVIEW_KIND_LABELS = {"systematic-review": "systematic review", "meta-analysis": "meta-analysis"}
 ROB_LABELS = {"low": "low", "some-concerns": "some concerns", "high": "high"}
 
 

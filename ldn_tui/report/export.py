@@ -115,7 +115,7 @@ def ris(record: Study | Review) -> str:
     if record.registration:
         lines.append(("N1", f"Registration {record.registration}"))
     if isinstance(record, Review):
-        lines.append(("N1", record.kind.replace("-", " ")))
+        lines.append(("N1", facts.REVIEW_KIND_LABELS.get(record.kind, record.kind)))
     body = "".join(f"{tag}  - {one_line(value)}\n" for tag, value in lines)
     return body + "ER  - \n\n"
 
@@ -207,7 +207,7 @@ def _html_body(evidence: Evidence) -> list[str]:
         rows = []
         for r in facts.reviews_by_date(evidence):
             main = facts.review_main_finding(r, first.id) if first else None
-            rows.append([facts.study_label(r), r.kind.replace("-", " "),
+            rows.append([facts.study_label(r), facts.REVIEW_KIND_LABELS.get(r.kind, r.kind),
                          facts.finding_text(main) if main else "no pooled estimate", r.conclusion])
         label = f"{first.label}: pooled" if first else "Pooled"
         out += ["<h2>Systematic reviews and meta-analyses, oldest first</h2>",

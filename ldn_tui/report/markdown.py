@@ -113,7 +113,7 @@ def md_reviews(evidence: Evidence) -> list[str]:
     for review in facts.reviews_by_date(evidence):
         main = facts.review_main_finding(review, first.id) if first else None
         rows.append(
-            [facts.study_label(review), review.kind.replace("-", " "),
+            [facts.study_label(review), facts.REVIEW_KIND_LABELS.get(review.kind, review.kind),
              facts.finding_text(main) if main else "no pooled estimate", review.conclusion]
         )
     header = ["Review", "Kind", f"{first.label if first else 'Main'}: pooled", "Conclusion"]

@@ -186,7 +186,7 @@ def review_table(evidence: Evidence) -> Table:
         included = str(r.n_studies) if r.n_studies is not None else (str(len(r.includes)) if r.includes else "?")
         table.add_row(
             T(facts.study_label(r)),
-            T(r.kind.replace("-", " ")),
+            T(facts.REVIEW_KIND_LABELS.get(r.kind, r.kind)),
             T(included),
             T(facts.finding_text(main) if main else "no pooled estimate", "" if main else "dim"),
             T(r.conclusion),

@@ -117,7 +117,7 @@ def ongoing_line(registration: str) -> Text:
 
 def review_entry(review: Review, evidence: Evidence) -> RenderableType:
     """A review with every pooled result it published and its conclusion."""
-    head = Text.assemble((facts.study_label(review), "bold"), (f" · {review.kind.replace('-', ' ')}", "dim"))
+    head = Text.assemble((facts.study_label(review), "bold"), (f" · {facts.REVIEW_KIND_LABELS.get(review.kind, review.kind)}", "dim"))
     if review.search_date:
         head.append(f" · searched to {review.search_date.isoformat()}", "dim")
     included = review.n_studies if review.n_studies is not None else len(review.includes) or None
