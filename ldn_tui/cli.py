@@ -31,8 +31,34 @@ def _evidence_arg(parser: argparse.ArgumentParser, default: object) -> None:
     )
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, minus its ``import shutil`` (and with it zlib, bz2 and lzma), which
+    argparse runs for every argument added: a few milliseconds of every command's start-up."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        if width is None:
+            width = _terminal_columns() - 2  # as HelpFormatter does with shutil.get_terminal_size()
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns``: $COLUMNS, else stdout's terminal, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
+        formatter_class=_HelpFormatter,
         prog="ldn-tui",
         description="Browse the evidence on low-dose naltrexone for fibromyalgia (or any folder in its format).",
         epilog="With no command, opens the browser. Each command takes --evidence PATH.",
@@ -41,16 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
     _evidence_arg(parser, None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    browse = sub.add_parser("browse", help="open the evidence browser (the default)")
+    browse = sub.add_parser("browse", formatter_class=_HelpFormatter, help="open the evidence browser (the default)")
     _evidence_arg(browse, argparse.SUPPRESS)
 
-    summary = sub.add_parser("summary", help="print the summary of the evidence to stdout")
+    summary = sub.add_parser("summary", formatter_class=_HelpFormatter, help="print the summary of the evidence to stdout")
     _evidence_arg(summary, argparse.SUPPRESS)
     summary.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     summary.add_argument("--width", type=_positive, metavar="N", help="text width (default: the terminal's, or 80 in a pipe)")
     summary.add_argument("--method", choices=("REML", "DL"), default="REML", help="random-effects method for pooling")
 
-    search = sub.add_parser("search", help="search studies, reviews, mechanisms and questions")
+    search = sub.add_parser("search", formatter_class=_HelpFormatter, help="search studies, reviews, mechanisms and questions")
     _evidence_arg(search, argparse.SUPPRESS)
     search.add_argument("query", nargs="+", help='words (all must match), "a phrase", or filters such as year:2013..2024')
     search.add_argument("--format", choices=("text", "json"), default="text")
@@ -58,14 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--all", action="store_true", help="show every hit")
     search.add_argument("--width", type=_positive, metavar="N", help="text width")
 
-    export = sub.add_parser("export", help="write a report (markdown, html), the study table (csv) or citations")
+    export = sub.add_parser("export", formatter_class=_HelpFormatter, help="write a report (markdown, html), the study table (csv) or citations")
     _evidence_arg(export, argparse.SUPPRESS)
     export.add_argument("--format", choices=EXPORT_FORMATS, default="markdown")
     export.add_argument("--output", "-o", type=Path, metavar="FILE", help="write here instead of stdout")
     export.add_argument("--force", action="store_true", help="replace an existing --output file")
     export.add_argument("--method", choices=("REML", "DL"), default="REML", help="random-effects method for pooling")
 
-    validate = sub.add_parser("validate", help="check an evidence folder and list every problem")
+    validate = sub.add_parser("validate", formatter_class=_HelpFormatter, help="check an evidence folder and list every problem")
     _evidence_arg(validate, argparse.SUPPRESS)
     return parser
 

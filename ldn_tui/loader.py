@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -288,9 +289,30 @@ def _check(
     return evidence, []
 
 
+# Folders with fewer files than ``ldn_tui.cache.MIN_FILES`` are not cached, and fewer than
+# ``ldn_tui.parallel.MIN_FILES`` are parsed in this process: such a folder (the bundled one)
+# is parsed right here without importing either module. Once they are imported, their own
+# (possibly adjusted) thresholds count; a test checks that these defaults match them.
+CACHE_MIN_FILES, PARALLEL_MIN_FILES = 50, 500
+
+
+def _small(count: int) -> bool:
+    cache, parallel = sys.modules.get("ldn_tui.cache"), sys.modules.get("ldn_tui.parallel")
+    return count < min(getattr(cache, "MIN_FILES", CACHE_MIN_FILES),
+                       getattr(parallel, "MIN_FILES", PARALLEL_MIN_FILES))
+
+
+def _parse_here(jobs: list[_Job]) -> Iterator[tuple[dict[str, Any] | None, list[Problem]]]:
+    for job in jobs:
+        problems: list[Problem] = []
+        yield read_toml(Path(job.path), job.shown, problems), problems
+
+
 def _parse_default(folder: Path, jobs: list[_Job]) -> Iterator[tuple[dict[str, Any] | None, list[Problem]]]:
     """Each job's table and problems, in order: from the parse cache where current, else
     parsed (in worker processes when there are many)."""
+    if _small(len(jobs)):
+        return _parse_here(jobs)
     from ldn_tui.cache import parse_through
 
     return parse_through(folder, [(job.path, job.shown, job.rel) for job in jobs])

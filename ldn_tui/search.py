@@ -102,6 +102,35 @@ def _fold_utf8(data: bytes) -> bytes:
     return data.lower()
 
 
+@functools.lru_cache(maxsize=1024)
+def _plan(chars: frozenset[str]) -> tuple[tuple[str, str], ...] | None:
+    """The (char, fold) replacements that fold a text with these non-ASCII chars, or None when
+    a replacement would be rewritten by a later one (then fold char by char)."""
+    folds = {c: _fold_char(c) for c in chars}
+    if not all(folds[x] == x for f in folds.values() for x in f if x in folds):
+        return None
+    return tuple((c, f) for c, f in folds.items() if f != c)
+
+
+def _fold_text_utf8(text: str) -> bytes:
+    """``_fold_utf8(_utf8(text))``, faster for a long text: ``str.replace`` of one char is far
+    cheaper than ``bytes.replace`` of its UTF-8 sequence (this is most of indexing a record)."""
+    try:
+        data = text.encode()
+    except UnicodeEncodeError:  # a lone surrogate
+        data = _utf8(text)
+    if data.isascii():
+        return data.lower()
+    plan = _plan(frozenset(data.translate(None, _ASCII).decode(errors=_LONE)))
+    if plan is None:
+        return _utf8("".join(map(_fold_one, data.decode(errors=_LONE))))
+    if plan:
+        for c, f in plan:
+            text = text.replace(c, f)
+        data = _utf8(text)
+    return data.lower()
+
+
 def _fold_one(char: str) -> str:
     return char.lower() if char.isascii() else _fold_char(char)
 
@@ -416,25 +445,39 @@ def _fields(record: Record) -> list[tuple[str, str, int]]:
     return out
 
 
+def _tier_code(specs: Sequence[_Spec], tier: int, texts: frozenset[str]) -> str:
+    """A list display of one tier's texts of a record ``r`` (falsy values are dropped later)."""
+    items = []
+    for attr, many, subs, t, _ in specs:
+        if t != tier:
+            continue
+        if not subs:
+            items.append(f"*r.{attr}" if many else f"r.{attr}" if attr in texts else f"r.{attr} and str(r.{attr})")
+        elif many:
+            items.append(f"*[x.{subs[0]} for x in r.{attr}]" if len(subs) == 1
+                         else f"*[v for x in r.{attr} for v in ({', '.join(f'x.{a}' for a in subs)},)]")
+        else:
+            items.append(f"*((x.{', x.'.join(subs)},) if (x := r.{attr}) else ())")
+    return f"[{', '.join(items)}]"
+
+
+def _tiers_function(kind: type, specs: Sequence[_Spec]) -> Callable[[Any], tuple[list[Any], ...]]:
+    """``_SPECS[kind]`` compiled: a record's texts per tier, in field order, as ``_blob`` joins them
+    (about twice as fast as walking the specs, which matters when indexing 10,000 studies)."""
+    texts = frozenset(f.name for f in dataclasses.fields(kind) if str(f.type).startswith("str"))  # else str()
+    body = ", ".join(_tier_code(specs, tier, texts) for tier in (PRIMARY, MAIN, OTHER))
+    namespace: dict[str, Any] = {}
+    exec(f"def tiers(r):\n    return ({body})\n", {"str": str}, namespace)  # our own specs, not input
+    return namespace["tiers"]  # type: ignore[no-any-return]
+
+
+_TIERS = {kind: _tiers_function(kind, specs) for kind, specs in _SPECS.items()}
+
+
 def _blob(record: Record) -> bytes:
     """The folded UTF-8 text of all fields for the index: fields joined by NUL, the three
     tiers (in order PRIMARY, MAIN, OTHER) by \\x01."""
-    tiers: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
-    for attr, many, subs, tier, get in _SPECS[type(record)]:
-        if not (value := getattr(record, attr)):
-            continue
-        if not subs:
-            tiers[tier].extend(value) if many else tiers[tier].append(str(value))
-        elif many:
-            for item in value:
-                tiers[tier].extend(get(item))
-        else:
-            tiers[tier].extend(get(value))
-    try:
-        data = b"\x01".join([b"\0".join(map(str.encode, filter(None, t))) for t in tiers])
-    except UnicodeEncodeError:  # a lone surrogate
-        data = b"\x01".join([b"\0".join(map(_utf8, filter(None, t))) for t in tiers])
-    return _fold_utf8(data)
+    return _fold_text_utf8("\x01".join(["\0".join(filter(None, t)) for t in _TIERS[type(record)](record)]))
 
 
 def _lead(record: Record) -> str:
@@ -598,7 +641,7 @@ class SearchIndex:
                     self._blobs.append(blob := _blob(r))
                     self._mains.append(main := blob.index(1) + 1)
                     self._others.append(blob.index(1, main) + 1)
-                self._ids = {fold(r.id): i for i, r in enumerate(records)}
+                self._ids = dict(zip(_fold_all([r.id for r in records]), range(len(records)), strict=True))
                 self._records = records
             return self._records
 

@@ -318,3 +318,11 @@ def test_environment_variable_chooses_the_folder(folder: Path, monkeypatch: pyte
     monkeypatch.delenv("LDN_EVIDENCE")
     assert default_evidence() == bundled_evidence()
     assert os.path.isdir(bundled_evidence())
+
+
+def test_small_folder_thresholds_match_the_cache_and_the_workers() -> None:
+    """The loader skips importing ldn_tui.cache and ldn_tui.parallel for small folders, using
+    copies of their thresholds until they are imported."""
+    from ldn_tui import cache, loader, parallel
+
+    assert (loader.CACHE_MIN_FILES, loader.PARALLEL_MIN_FILES) == (cache.MIN_FILES, parallel.MIN_FILES)

@@ -34,6 +34,9 @@ from ldn_tui.search import (
     _blob,
     _fields,
     _fold_map,
+    _fold_text_utf8,
+    _fold_utf8,
+    _utf8,
     fold,
     highlight_spans,
     normalize,
@@ -201,6 +204,13 @@ def test_the_index_holds_exactly_the_reported_fields() -> None:
         tiers = [sorted(t.split(b"\0")) for t in blob.split(b"\x01")]
         fields = _fields(record)
         assert tiers == [sorted(fold(text).encode() for _, text, tier in fields if tier == k) for k in range(3)]
+
+
+def test_folding_a_record_text_is_folding_its_utf8() -> None:
+    texts = ["plain ASCII Text", "Rodríguez\0BÉTA β-endorphin\x01Straße İstanbul ǅ ﬁ", "e\u0301 x\u20dd – — \u2212",
+             "Ø ü ı Β α\u00a0\u2028end", "lone \udce9 surrogate é", "", "ÀÉÎÕÜ" * 50]
+    for text in texts:
+        assert _fold_text_utf8(text) == _fold_utf8(_utf8(text)), text
 
 
 def test_field_names_are_dotted_paths(index: SearchIndex) -> None:

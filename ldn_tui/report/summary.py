@@ -67,6 +67,11 @@ def render(evidence: Evidence, fmt: str, width: int | None = None, method: str =
 
     buffer = io.StringIO()
     console = terminal_console(buffer, width) or console_for(width, buffer)
-    for part in summary_renderables(evidence, extra=synthesis_renderables(evidence, syntheses)):
-        console.print(part)
+    if console.is_terminal:
+        for part in summary_renderables(evidence, extra=synthesis_renderables(evidence, syntheses)):
+            console.print(part)
+    else:  # the same text once ``output`` strips line ends, without padding every line to the width
+        for part in summary_renderables(evidence, extra=synthesis_renderables(evidence, syntheses), pad=False):
+            console.print(part)
+            console.line()
     return output(buffer, console)
