@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ldn_tui.folding import _fold_map, _fold_text_utf8, _fold_utf8, _utf8, fold, normalize
 from ldn_tui.model import (
     Biomarker,
     Comparator,
@@ -33,13 +34,7 @@ from ldn_tui.search import (
     SearchIndex,
     _blob,
     _fields,
-    _fold_map,
-    _fold_text_utf8,
-    _fold_utf8,
-    _utf8,
-    fold,
     highlight_spans,
-    normalize,
     parse_query,
     search,
 )
