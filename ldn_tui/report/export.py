@@ -262,7 +262,7 @@ def target_problem(output: Path, evidence_root: Path) -> str | None:
     link = Path(os.path.realpath(output.parent)) / output.name  # where the name lives
     target = Path(os.path.realpath(output))  # where a write through a symlink would land
     if inside(link, root) or inside(target, root):
-        return f"refusing to write {shown} inside the evidence folder {clean(str(root))} (even with --force)"
+        return f"refusing to write inside the evidence folder ({clean(str(root))}), even with --force: {shown}"
     if target.is_dir():
         return f"{shown} is a folder; give a file name"
     if not target.parent.is_dir():

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ldn_tui.model import Evidence, Study
-from ldn_tui.report.export import inside, target_problem, write_export
+from ldn_tui.report.export import target_problem, write_export
 from ldn_tui.synthesis import DomainSynthesis
 
 SECTIONS = ("mechanisms", "outcomes", "inflammation", "questions", "reviews", "summary")
@@ -56,12 +56,7 @@ def check_target(text: str, evidence_root: str, cwd: Path | None = None) -> tupl
     if not text.strip():
         return None, "Type a file name."
     path = resolve(text, cwd)
-    if not evidence_root:
-        return path, None
-    root = Path(os.path.realpath(evidence_root))
-    if inside(Path(os.path.realpath(path.parent)) / path.name, root) or inside(Path(os.path.realpath(path)), root):
-        return None, f"Refusing to write inside the evidence folder ({evidence_root}); choose another place."
-    problem = target_problem(path, Path(evidence_root))
+    problem = target_problem(path, Path(evidence_root)) if evidence_root else None
     if problem:
         return None, problem[0].upper() + problem[1:] + "."
     return path, None
