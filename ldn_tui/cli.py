@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ldn_tui import __version__
-from ldn_tui.loader import check_evidence, default_evidence
 from ldn_tui.model import Evidence, Problem
+from ldn_tui.paths import default_evidence
 from ldn_tui.text import clean, one_line
 
 EXIT_OK, EXIT_NO_HITS, EXIT_PROBLEMS = 0, 1, 2
@@ -119,6 +119,8 @@ def report_problems(problems: Sequence[Problem], folder: Path) -> None:
 
 
 def load_or_report(folder: Path) -> Evidence | None:
+    from ldn_tui.loader import check_evidence
+
     evidence, problems = check_evidence(folder)
     if evidence is None:
         report_problems(problems, folder)

@@ -30,24 +30,11 @@ from ldn_tui.model import (
     Study,
     Topic,
 )
+from ldn_tui.paths import bundled_evidence as bundled_evidence  # re-exported: older callers
+from ldn_tui.paths import default_evidence as default_evidence
 from ldn_tui.text import one_line
 
 ROOT_FILES = ("topic.toml", "mechanisms.toml", "questions.toml")
-
-
-def bundled_evidence() -> Path:
-    """The evidence folder shipped with the package (or the checkout's, when editable)."""
-    here = Path(__file__).resolve().parent
-    inside = here / "evidence"
-    if inside.is_dir():
-        return inside
-    return here.parent / "evidence"
-
-
-def default_evidence() -> Path:
-    """``$LDN_EVIDENCE`` when set, else the bundled folder."""
-    env = os.environ.get("LDN_EVIDENCE")
-    return Path(env) if env else bundled_evidence()
 
 
 # --------------------------------------------------------------------------- reading
