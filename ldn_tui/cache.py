@@ -35,6 +35,8 @@ from typing import IO, Any
 
 import tomli
 
+from ldn_tui import cachedir
+from ldn_tui.cachedir import Key, file_key
 from ldn_tui.model import Problem
 
 FORMAT = 1
@@ -42,48 +44,18 @@ MAGIC = b"LDNTUIC1"
 FOOTER = struct.Struct("<QQI8s")  # index offset, index length, index CRC, MAGIC
 SUFFIX = ".ldncache"
 MIN_FILES = 50  # smaller folders (the bundled one has 16 files) parse in a few milliseconds
-RACY_NS = 3_000_000_000  # a file changed this recently is not stored
+RACY_NS = cachedir.RACY_NS  # a file changed this recently is not stored
 KEEP = 8  # cache files kept (one per folder), the least recently written removed first
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 
-Key = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 Parsed = tuple[dict[str, Any] | None, list[Problem]]
 Entry = tuple[Key, int, int, int]  # key, offset, length (0: the file did not parse), CRC
 _DATETIME = frozenset({"date", "datetime", "time", "timezone", "timedelta"})
 
 
-def enabled() -> bool:
-    """False when ``LDN_TUI_NO_CACHE`` is set to anything but 0/false/no/off."""
-    return os.environ.get("LDN_TUI_NO_CACHE", "").strip().lower() in ("", "0", "false", "no", "off")
-
-
-def cache_dir() -> Path | None:
-    """The cache directory to use, or None when caching is off or there is no home."""
-    if not enabled():
-        return None
-    override = os.environ.get("LDN_TUI_CACHE_DIR")
-    if override:
-        return Path(override)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg and os.path.isabs(xdg):
-        return Path(xdg) / "ldn-tui"
-    home = os.path.expanduser("~")
-    if home == "~" or not os.path.isabs(home):
-        return None
-    return Path(home) / ".cache" / "ldn-tui"
-
-
 def fingerprint() -> str:
     """What the cached tables depend on besides the files: this format, Python, tomli."""
     return f"{FORMAT}|{sys.version_info[0]}.{sys.version_info[1]}|tomli {getattr(tomli, '__version__', '?')}"
-
-
-def file_key(path: str) -> Key | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
 
 
 class _NoGlobals(pickle.Unpickler):
@@ -136,7 +108,7 @@ class FolderCache:
 
     def racy(self, key: Key) -> bool:
         """Changed so recently that a second change could keep the same key."""
-        return max(key[1], key[2]) >= self.now_ns - RACY_NS
+        return cachedir.is_racy(key, self.now_ns, RACY_NS)
 
     def entry(self, rel: str, key: Key | None) -> Entry | None:
         """The stored entry for a file if it is still current."""
@@ -179,7 +151,7 @@ class CacheWriter:
 
     def __init__(self, cache: FolderCache) -> None:
         self.cache = cache
-        self.tmp = cache.path.with_name(f".tmp-{os.getpid()}-{os.urandom(6).hex()}{SUFFIX}")
+        self.tmp = cachedir.temporary_name(cache.path)
         fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
         self.file: IO[bytes] = os.fdopen(fd, "wb", buffering=1 << 20)
         self.file.write(MAGIC)
@@ -228,7 +200,7 @@ class CacheWriter:
         except OSError:
             self.abort()
             return
-        _prune(self.cache.path.parent, keep=self.cache.path)
+        cachedir.prune(self.cache.path.parent, SUFFIX, KEEP, newest=self.cache.path)
 
 
 def parse_through(folder: Path, files: Sequence[tuple[str, str, str]]) -> Iterator[Parsed]:
@@ -316,17 +288,12 @@ def open_cache(folder: Path, file_count: int) -> FolderCache | None:
     """
     if file_count < MIN_FILES:
         return None
-    directory = cache_dir()
-    if directory is None:
-        return None
     try:
         folder_id = str(folder.resolve())
-        resolved = directory.resolve()
-        here = Path(folder_id)
-        if resolved == here or here in resolved.parents:
-            return None  # the cache must never land in the evidence folder
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     except (OSError, RuntimeError, ValueError):
+        return None
+    directory = cachedir.usable_dir(folder_id)
+    if directory is None:
         return None
     # The name only spreads folders over files (the index names its folder): 64 bits of CRCs,
     # as hashlib would cost a fresh process more (OpenSSL) than the whole cache saves on 50 files.
@@ -353,7 +320,7 @@ def _read_index(path: Path, folder_id: str) -> tuple[int | None, dict[str, Entry
 
 def _index(fd: int, folder_id: str) -> dict[str, Entry] | None:
     st = os.fstat(fd)
-    if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
+    if not cachedir.trusted(st):
         return None  # someone else's file, or one others may write: do not unpickle it
     size = st.st_size
     if size < len(MAGIC) + FOOTER.size or _pread(fd, len(MAGIC), 0) != MAGIC:
@@ -394,25 +361,3 @@ def _pread(fd: int, length: int, offset: int) -> bytes:
         return os.pread(fd, length, offset)
     os.lseek(fd, offset, os.SEEK_SET)  # Windows: no pread; the descriptor is ours alone
     return os.read(fd, length)
-
-
-def _prune(directory: Path, keep: Path) -> None:
-    """Keep the ``KEEP`` most recent cache files; drop temporary files left by a crash."""
-    try:
-        found: list[tuple[int, Path]] = []
-        now = time.time()
-        with os.scandir(directory) as it:
-            for item in it:
-                if not item.name.endswith(SUFFIX) or not item.is_file(follow_symlinks=False):
-                    continue
-                st = item.stat(follow_symlinks=False)
-                if item.name.startswith(".tmp-"):
-                    if now - st.st_mtime > 3600:
-                        os.unlink(item.path)
-                elif item.path != str(keep):
-                    found.append((st.st_mtime_ns, Path(item.path)))
-        found.sort(reverse=True)
-        for _, old in found[KEEP - 1 :]:
-            old.unlink()
-    except OSError:
-        pass

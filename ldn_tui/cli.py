@@ -12,11 +12,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ldn_tui import __version__
-from ldn_tui.model import Evidence, Problem
 from ldn_tui.paths import default_evidence
 from ldn_tui.text import clean, one_line
+
+if TYPE_CHECKING:
+    from ldn_tui.model import Evidence, Problem
 
 EXIT_OK, EXIT_NO_HITS, EXIT_PROBLEMS = 0, 1, 2
 EXPORT_FORMATS = ("markdown", "html", "csv", "bibtex", "ris")
@@ -144,12 +147,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    evidence = load_or_report(_folder(args))
-    if evidence is None:
-        return EXIT_PROBLEMS
-    from ldn_tui.report import summary
+    from ldn_tui import rendered
 
-    sys.stdout.write(summary.render(evidence, args.format, width=args.width, method=args.method))
+    folder = _folder(args)
+    options = ("summary", args.format, args.width, args.method)
+    key = rendered.key_for(folder, options)
+    text = rendered.lookup(key) if key is not None else None
+    if text is None:
+        evidence = load_or_report(folder)
+        if evidence is None:
+            return EXIT_PROBLEMS
+        from ldn_tui.report import summary
+
+        text = summary.render(evidence, args.format, width=args.width, method=args.method)
+        if key is not None:
+            rendered.store(key, folder, options, text)
+    sys.stdout.write(text)
     return EXIT_OK
 
 

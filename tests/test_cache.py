@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ldn_tui import cache, parallel
+from ldn_tui import cache, cachedir, parallel
 from ldn_tui.loader import check_evidence, load_evidence
 from ldn_tui.model import Problem
 
@@ -287,10 +287,10 @@ def test_no_cache_off_values_keep_the_cache(folder: Path, cache_home: Path, monk
 def test_cache_directory_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("LDN_TUI_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert cache.cache_dir() == tmp_path / "xdg" / "ldn-tui"
+    assert cachedir.cache_dir() == tmp_path / "xdg" / "ldn-tui"
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/is/ignored")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert cache.cache_dir() == tmp_path / "home" / ".cache" / "ldn-tui"
+    assert cachedir.cache_dir() == tmp_path / "home" / ".cache" / "ldn-tui"
 
 
 def test_small_folders_are_not_cached(folder: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,192 @@
+"""The output cache of ``ldn-tui summary``: a hit only while nothing the output depends on changed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ldn_tui import cachedir, cli, rendered
+
+FIXTURE = Path(__file__).parent / "data" / "evidence"
+OPTIONS = ("summary", "text", None, "REML")
+HOUR_NS = 3600 * 10**9
+
+
+def settle(folder: Path) -> None:
+    """Date every entry an hour back, as if edited long ago (recent edits are never cached)."""
+    past = time.time_ns() - HOUR_NS
+    for path in [folder, *folder.rglob("*")]:
+        os.utime(path, ns=(past, past))
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    copy = tmp_path / "evidence"
+    shutil.copytree(FIXTURE, copy)
+    settle(copy)  # the ctimes are still "now": tests that store use ``no_racy``
+    return copy
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LDN_TUI_CACHE_DIR", str(tmp_path / "cache"))
+
+
+@pytest.fixture
+def no_racy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files copied a moment ago have a fresh ctime; treat nothing as racy unless a test says so."""
+    monkeypatch.setattr(cachedir, "RACY_NS", 0)
+
+
+def cache_home() -> Path:
+    return Path(os.environ["LDN_TUI_CACHE_DIR"])
+
+
+def outputs() -> list[Path]:
+    home = cache_home()
+    return sorted(home.glob(f"*{rendered.SUFFIX}")) if home.exists() else []
+
+
+def summary(folder: Path, *extra: str) -> str:
+    """The summary as ``ldn-tui summary`` prints it (in-process, stdout captured by the caller)."""
+    return str(cli.main(["summary", "--evidence", str(folder), *extra]))
+
+
+@pytest.mark.usefixtures("no_racy")
+def test_second_run_is_a_hit_with_the_same_text(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert summary(folder) == "0"
+    first = capsys.readouterr().out
+    assert len(outputs()) == 1
+    key = rendered.key_for(folder, OPTIONS)
+    assert key is not None and rendered.lookup(key) == first
+    assert summary(folder) == "0"
+    assert capsys.readouterr().out == first
+
+
+@pytest.mark.usefixtures("no_racy")
+def test_an_edit_is_a_miss_and_shows(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    summary(folder)
+    before = capsys.readouterr().out
+    topic = folder / "topic.toml"
+    topic.write_text(topic.read_text(encoding="utf-8").replace("Fixture drug for fixture pain", "Retitled topic"),
+                     encoding="utf-8")
+    summary(folder)
+    after = capsys.readouterr().out
+    assert after != before and after.startswith("Retitled topic")
+
+
+@pytest.mark.usefixtures("no_racy")
+@pytest.mark.parametrize("change", ["add", "remove", "same-size"])
+def test_any_change_to_the_folder_changes_the_key(folder: Path, change: str) -> None:
+    before = rendered.key_for(folder, OPTIONS)
+    assert before is not None
+    if change == "add":
+        (folder / "notes.txt").write_text("hello", encoding="utf-8")
+    elif change == "remove":
+        (folder / "reviews" / "psi-2025.toml").unlink()
+    else:  # same size, mtime put back: the ctime still moves
+        study = folder / "studies" / "beta-2015.toml"
+        st = study.stat()
+        data = study.read_bytes()
+        study.write_bytes(data.replace(b"2015", b"2016", 1))
+        os.utime(study, ns=(st.st_atime_ns, st.st_mtime_ns))
+    after = rendered.key_for(folder, OPTIONS)
+    assert after is not None and after.text != before.text
+    assert rendered.lookup(after) is None
+
+
+@pytest.mark.usefixtures("no_racy")
+def test_the_key_covers_options_and_destination(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    base = rendered.key_for(folder, OPTIONS)
+    assert base is not None
+    others = [rendered.key_for(folder, ("summary", "text", 60, "REML")),
+              rendered.key_for(folder, ("summary", "json", None, "REML")),
+              rendered.key_for(folder, ("summary", "text", None, "DL"))]
+    for name, value in (("NO_COLOR", "1"), ("FORCE_COLOR", "1"), ("COLUMNS", "132"), ("TERM", "dumb")):
+        monkeypatch.setenv(name, value)
+        others.append(rendered.key_for(folder, OPTIONS))
+        monkeypatch.delenv(name)
+    texts = {base.text} | {k.text for k in others if k is not None}
+    assert len(texts) == 1 + len(others)
+
+
+def test_recent_edits_are_not_stored(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (folder / "topic.toml").touch()  # edited just now: a second edit this tick could keep its key
+    assert summary(folder) == "0"
+    assert "Fixture drug" in capsys.readouterr().out
+    assert outputs() == []
+
+
+@pytest.mark.usefixtures("no_racy")
+def test_a_folder_with_problems_is_never_stored(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (folder / "studies" / "alpha-2010.toml").write_text("title = [unclosed\n", encoding="utf-8")
+    for _ in range(2):
+        assert summary(folder) == "2"
+        assert "TOML syntax error" in capsys.readouterr().err
+    assert outputs() == []
+
+
+@pytest.mark.usefixtures("no_racy")
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty", "world-writable"])
+def test_a_damaged_or_foreign_entry_is_not_trusted(folder: Path, damage: str,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    summary(folder)
+    good = capsys.readouterr().out
+    (entry,) = outputs()
+    blob = entry.read_bytes()
+    if damage == "truncate":
+        entry.write_bytes(blob[: len(blob) // 2])
+    elif damage == "flip":  # the last byte of the text: only the CRC can tell
+        entry.write_bytes(blob[:-1] + bytes([blob[-1] ^ 0x01]))
+    elif damage == "garbage":
+        entry.write_bytes(os.urandom(len(blob)))
+    elif damage == "empty":
+        entry.write_bytes(b"")
+    else:
+        entry.chmod(0o666)
+    key = rendered.key_for(folder, OPTIONS)
+    assert key is not None and rendered.lookup(key) is None
+    assert summary(folder) == "0"
+    assert capsys.readouterr().out == good
+
+
+@pytest.mark.usefixtures("no_racy")
+def test_off_switch_and_never_in_the_evidence_folder(folder: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("LDN_TUI_NO_CACHE", "1")
+    assert rendered.key_for(folder, OPTIONS) is None
+    summary(folder)
+    assert outputs() == []
+    monkeypatch.delenv("LDN_TUI_NO_CACHE")
+    inside = folder / "cache"
+    monkeypatch.setenv("LDN_TUI_CACHE_DIR", str(inside))
+    before = sorted(p.relative_to(folder) for p in folder.rglob("*"))
+    summary(folder)
+    assert "Fixture drug" in capsys.readouterr().out
+    assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before
+
+
+def test_a_hit_imports_neither_rich_nor_the_loader(folder: Path) -> None:
+    env = {**os.environ, "NO_COLOR": "1"}
+    code = (
+        "import sys, ldn_tui.cachedir as c; c.RACY_NS = int(sys.argv[2]); from ldn_tui.cli import main; "
+        "code = main(['summary', '--evidence', sys.argv[1]]); "
+        "heavy = sorted(m for m in ('rich', 'tomli', 'ldn_tui.loader', 'ldn_tui.model', 'textual') "
+        "if m in sys.modules); sys.stderr.write(' '.join(heavy)); sys.exit(code)"
+    )
+
+    def run() -> subprocess.CompletedProcess[str]:  # the files' ctimes are recent: allow that
+        return subprocess.run([sys.executable, "-c", code, str(folder), "0"], capture_output=True, text=True,
+                              env=env, check=False)
+
+    miss, hit = run(), run()
+    assert miss.returncode == hit.returncode == 0
+    assert "rich" in miss.stderr and "ldn_tui.loader" in miss.stderr
+    assert hit.stdout == miss.stdout and "Fixture drug" in hit.stdout
+    assert hit.stderr == "", f"a hit imported {hit.stderr}"
