@@ -81,12 +81,14 @@ def trusted(st: os.stat_result) -> bool:
     return not hasattr(os, "getuid") or (st.st_uid == os.getuid() and not st.st_mode & 0o022)
 
 
-def prune(directory: Path, suffix: str, keep: int, newest: Path) -> None:
-    """Keep the ``keep`` most recently written ``*suffix`` files (``newest`` among them);
+def prune(directory: Path, suffix: str, keep: int, newest: Path, max_bytes: int | None = None) -> None:
+    """Keep the ``keep`` most recently written ``*suffix`` files, ``newest`` among them, and
+    (with ``max_bytes``) only as many of the others as fit in that many bytes together with it;
     drop temporary files (``.tmp-*``) that a crash left more than an hour ago."""
     try:
-        found: list[tuple[int, Path]] = []
+        found: list[tuple[int, int, Path]] = []
         now = time.time()
+        total = 0
         with os.scandir(directory) as it:
             for item in it:
                 if not item.name.endswith(suffix) or not item.is_file(follow_symlinks=False):
@@ -96,10 +98,14 @@ def prune(directory: Path, suffix: str, keep: int, newest: Path) -> None:
                     if now - st.st_mtime > 3600:
                         os.unlink(item.path)
                 elif item.path != str(newest):
-                    found.append((st.st_mtime_ns, Path(item.path)))
+                    found.append((st.st_mtime_ns, st.st_size, Path(item.path)))
+                else:
+                    total += st.st_size
         found.sort(reverse=True)
-        for _, old in found[keep - 1 :]:
-            old.unlink()
+        for count, (_, size, old) in enumerate(found, start=2):
+            total += size
+            if count > keep or (max_bytes is not None and total > max_bytes):
+                old.unlink()
     except OSError:
         pass
 

@@ -43,7 +43,8 @@ from ldn_tui import __version__, cachedir
 FORMAT = 1
 MAGIC = b"LDNTUIO1"
 SUFFIX = ".ldnout"
-KEEP = 32  # output files kept, the least recently written removed first
+KEEP = 32  # output files kept, the least recently written removed first...
+MAX_BYTES = 128 << 20  # ...and no more of them than fit in this much space (one bigger output is not kept)
 HEADER = 16  # MAGIC, then the key's length and the text's CRC, 4 bytes each (little-endian)
 
 # What Rich reads from the environment to decide colours, width and terminal-ness.
@@ -128,6 +129,8 @@ def store(key: Key, folder: Path, options: Sequence[object], text: str) -> bool:
         return False
     want = key.text.encode("utf-8", "surrogatepass")
     body = text.encode("utf-8", "surrogatepass")
+    if len(body) + len(want) > MAX_BYTES:
+        return False
     header = MAGIC + len(want).to_bytes(4, "little") + zlib.crc32(body).to_bytes(4, "little")
     tmp = cachedir.temporary_name(path)
     try:
@@ -141,7 +144,7 @@ def store(key: Key, folder: Path, options: Sequence[object], text: str) -> bool:
         except OSError:
             pass
         return False
-    cachedir.prune(path.parent, SUFFIX, KEEP, newest=path)
+    cachedir.prune(path.parent, SUFFIX, KEEP, newest=path, max_bytes=MAX_BYTES)
     return True
 
 

@@ -190,3 +190,22 @@ def test_a_hit_imports_neither_rich_nor_the_loader(folder: Path) -> None:
     assert "rich" in miss.stderr and "ldn_tui.loader" in miss.stderr
     assert hit.stdout == miss.stdout and "Fixture drug" in hit.stdout
     assert hit.stderr == "", f"a hit imported {hit.stderr}"
+
+
+@pytest.mark.usefixtures("no_racy")
+def test_old_outputs_are_pruned_by_count_and_size(folder: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(rendered, "KEEP", 2)
+    for width in ("60", "70", "80"):
+        summary(folder, "--width", width)
+    assert len(outputs()) == 2
+    newest = max(outputs(), key=lambda p: p.stat().st_mtime_ns)
+    monkeypatch.setattr(rendered, "MAX_BYTES", newest.stat().st_size * 3 // 2)
+    summary(folder, "--width", "90")
+    (kept,) = outputs()  # the two older ones no longer fit beside it
+    key = rendered.key_for(folder, ("summary", "text", 90, "REML"))
+    assert key is not None and rendered.lookup(key) is not None
+    monkeypatch.setattr(rendered, "MAX_BYTES", 1000)
+    summary(folder, "--width", "100")  # bigger than the whole budget: printed, not kept
+    assert "Fixture drug" in capsys.readouterr().out
+    assert outputs() == [kept]
