@@ -2,7 +2,8 @@
 
     python benchmarks/bench_inproc.py parse FOLDER REPEAT     raw tomli parse of every *.toml
     python benchmarks/bench_inproc.py load FOLDER REPEAT      check_evidence (the caller sets the cache env)
-    python benchmarks/bench_inproc.py search FOLDER           index build, then latency per keystroke
+    python benchmarks/bench_inproc.py search FOLDER           index build, then latency per keystroke:
+                                                              ranking alone, then as the browser
 
 Prints one JSON object on stdout. Times are the best of REPEAT (least disturbed by
 other work on the machine); the process's peak RSS is included.
@@ -10,10 +11,13 @@ other work on the machine); the process's peak RSS is included.
 
 from __future__ import annotations
 
+import functools
+import gc
 import json
 import resource
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +36,6 @@ QUERIES = (
     "design:crossover fatigue",
     "marker:tnf",
 )
-HIT_LIMIT = 200  # as the browser lists (ldn_tui/tui/searching.py)
 
 
 def maxrss_mb() -> float:
@@ -69,9 +72,8 @@ def load(folder: Path, repeat: int) -> dict[str, Any]:
     return {"seconds": min(times), "first": times[0], "studies": studies, "maxrss_mb": maxrss_mb()}
 
 
-def typing(index: Any, query_error: type[Exception], materialise: bool) -> tuple[list[float], int, dict[str, int]]:
-    """Latency of every keystroke of every query; ``materialise``: also each hit's fields and
-    snippet, as the browser's search service computes them for every listed hit."""
+def typing(search: Callable[[str], Any], query_error: type[Exception]) -> tuple[list[float], int, dict[str, int]]:
+    """Latency of ``search`` on every keystroke of every query."""
     latencies: list[float] = []
     errors = 0
     hits: dict[str, int] = {}
@@ -79,11 +81,7 @@ def typing(index: Any, query_error: type[Exception], materialise: bool) -> tuple
         for end in range(1, len(query) + 1):
             start = time.perf_counter()
             try:
-                result = index.search(query[:end], limit=HIT_LIMIT)
-                if materialise:
-                    for hit in result.hits:
-                        _ = hit.fields, hit.snippet
-                hits[query] = result.total
+                hits[query] = search(query[:end]).total
             except query_error:
                 errors += 1
             latencies.append(time.perf_counter() - start)
@@ -96,22 +94,25 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def search(folder: Path) -> dict[str, Any]:
+    """"ranking": ``SearchIndex.search(text, limit=HIT_LIMIT)``. "snippets": what the browser
+    computes per keystroke, in its search worker: ``SearchService.search(text)``, the ranking
+    and the fields and snippet of the first ``EAGER_HITS`` hits (the hit list computes the
+    others only when they come into view, on the UI thread)."""
     from ldn_tui import search as S
     from ldn_tui.loader import load_evidence
+    from ldn_tui.tui.searching import EAGER_HITS, HIT_LIMIT, SearchService
 
     evidence = load_evidence(folder)
-    out: dict[str, Any] = {}
-    for materialise in (False, True):
-        index = S.SearchIndex(evidence)  # a fresh index: no results remembered from the other pass
+    gc.freeze()  # as the browser does once the evidence is loaded
+    out: dict[str, Any] = {"limit": HIT_LIMIT, "eager_hits": EAGER_HITS}
+    for name in ("ranking", "snippets"):
+        service = SearchService(evidence)  # a fresh index: no results remembered from the other pass
         start = time.perf_counter()
-        prepare = getattr(index, "prepare", None)
-        if callable(prepare):
-            prepare()
-        else:
-            index.search("x", limit=1)
+        service.warm()
         out["build"] = time.perf_counter() - start
-        latencies, errors, hits = typing(index, S.QueryError, materialise)
-        name = "snippets" if materialise else "ranking"
+        run: Callable[[str], Any] = (
+            functools.partial(service.index.search, limit=HIT_LIMIT) if name == "ranking" else service.search)
+        latencies, errors, hits = typing(run, S.QueryError)
         out[name] = {"p50": percentile(latencies, 0.5), "p95": percentile(latencies, 0.95),
                      "max": latencies[-1], "keystrokes": len(latencies), "errors": errors, "hits": hits}
     out["maxrss_mb"] = maxrss_mb()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -20,6 +21,7 @@ from ldn_tui.tui.screens.help import HelpScreen
 from ldn_tui.tui.screens.main import MainScreen
 from ldn_tui.tui.screens.study import StudyScreen, StudyView
 from ldn_tui.tui.screens.summary import DomainBlock, SummaryScreen
+from ldn_tui.tui.searching import EAGER_HITS, HIT_LIMIT
 from ldn_tui.tui.widgets.outcomes import OutcomesPane
 from ldn_tui.tui.widgets.search import HitList, SearchInput
 
@@ -204,6 +206,161 @@ async def test_a_malformed_query_says_why(fixture_folder: Path, ready: Ready) ->
         assert app.screen.query_one("#search-status").has_class("-error")
         assert "quote" in status(app) or "year" in status(app)
         assert app.screen.query_one(HitList).hits == []
+
+
+# --- many hits: the hit list draws (and computes the snippets of) only what is in view ---------
+
+WOMBATS = 230  # more than the browser lists (HIT_LIMIT)
+WOMBAT = """id = "wombat-{i:03d}"
+title = "Fixture trial number {i:03d}{longer}"
+authors = ["Wombat W"]
+year = 2001
+pmid = "2000{i:04d}"
+design = "parallel-rct"
+blinding = "double"
+summary = "Cohort {i:03d}: the quokka group had less pain than the placebo group."
+caveats = [{caveats}]
+
+[population]
+description = "Adults with fixture pain"
+n_enrolled = 40
+
+[intervention]
+description = "Fixture drug 4.5 mg daily"
+dose_mg = 4.5
+
+[comparator]
+kind = "placebo"
+"""
+
+
+@pytest.fixture(scope="module")
+def many_hits(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture folder and 230 studies that all match "quokka" equally (one score, one year),
+    so hit k is wombat-k. Hits take 3 to 6 lines: every third title wraps, every fifth study
+    matches in a caveat too ("also in")."""
+    folder = tmp_path_factory.mktemp("many") / "evidence"
+    shutil.copytree(Path(__file__).parent / "data" / "evidence", folder)
+    for i in range(WOMBATS):
+        longer = ", a title long enough to wrap onto a second line of the hit list" * (i % 3 == 0)
+        caveats = f'"Quokka {i:03d} was counted twice."' * (i % 5 == 0)
+        (folder / "studies" / f"wombat-{i:03d}.toml").write_text(
+            WOMBAT.format(i=i, longer=longer, caveats=caveats), encoding="utf-8")
+    return folder
+
+
+def hit_blocks(hits: HitList) -> list[list[str]]:
+    """The hits on screen as lists of lines, split at the rules between hits."""
+    blocks: list[list[str]] = [[]]
+    for line in shown(hits).splitlines():
+        if line.strip().startswith("───"):
+            blocks.append([])
+        elif line.strip():
+            blocks[-1].append(line.strip())
+    return [b for b in blocks if b]
+
+
+def check_on_screen(hits: HitList) -> list[int]:
+    """Every hit on screen shows its own number, id, title and snippet (partly shown ones at the
+    edges: what is shown of them); returns the numbers of the hits shown whole."""
+    whole = []
+    for block in hit_blocks(hits):
+        head = block[0].split()
+        if not head[0].endswith("."):  # the tail of a hit cut by the top edge
+            assert block[-1].startswith(("summary: Cohort", "also in: caveats[0]")), block
+            continue
+        number = int(head[0].rstrip("."))
+        i = number - 1
+        assert head[1] == f"wombat-{i:03d}", block
+        if len(block) >= 3:
+            assert block[1].startswith(f"Fixture trial number {i:03d}"), block
+            snippet = next(line for line in block if line.startswith("summary:"))
+            assert snippet == f"summary: Cohort {i:03d}: the quokka group had less pain than the placebo group."
+            whole.append(number)
+    return whole
+
+
+def marked(hits: HitList) -> list[str]:
+    """The texts the hit list shows with the match style (reverse video)."""
+    strips = hits.render_lines(Region(0, 0, hits.region.width, hits.region.height))
+    return [seg.text for strip in strips for seg in strip if seg.style is not None and seg.style.reverse]
+
+
+async def test_many_hits_are_counted_but_only_those_in_view_are_computed(many_hits: Path, ready: Ready) -> None:
+    app = LdnApp(many_hits)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await search_for(pilot, "quokka")
+        hits = app.screen.query_one(HitList)
+        assert status(app) == f"{WOMBATS} matches"
+        assert hits.total == WOMBATS and len(hits.hits) == HIT_LIMIT
+        assert [h.id for h in hits.hits] == [f"wombat-{i:03d}" for i in range(HIT_LIMIT)]
+        assert check_on_screen(hits)[:3] == [1, 2, 3]
+        assert marked(hits) and all(m.lower() == "quokka" for m in marked(hits))
+        drawn = hits.drawn
+        assert drawn == list(range(len(drawn))) and 5 <= len(drawn) < EAGER_HITS + 3
+        computed = [i for i, h in enumerate(hits.hits) if "_best" in vars(h)]
+        assert computed == list(range(max(EAGER_HITS, len(drawn))))  # the search worker's, then the view's
+        await pilot.press("enter")
+        assert status(app) == f"1 of {HIT_LIMIT} shown ({WOMBATS} matches)"
+
+
+async def test_a_far_hit_shows_its_own_title_and_snippet(many_hits: Path, ready: Ready) -> None:
+    app = LdnApp(many_hits)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await search_for(pilot, "quokka")
+        hits = app.screen.query_one(HitList)
+        await pilot.press("enter", "end")
+        await pilot.pause()
+        assert status(app) == f"{HIT_LIMIT} of {HIT_LIMIT} shown ({WOMBATS} matches)"
+        assert check_on_screen(hits)[-1] == HIT_LIMIT
+        assert all(m.lower() == "quokka" for m in marked(hits)) and len(marked(hits)) >= 3
+        assert not any("_best" in vars(h) for h in hits.hits[EAGER_HITS + 5:HIT_LIMIT - 20])  # never shown
+        await pilot.press("pageup", "pageup", "up")  # up through hits not drawn before, the view kept still
+        await pilot.pause()
+        here = hits.highlighted
+        assert here is not None and here + 1 in check_on_screen(hits)
+        assert status(app) == f"{here + 1} of {HIT_LIMIT} shown ({WOMBATS} matches)"
+        hits.scroll_to(y=hits.max_scroll_y // 2, animate=False)  # as the scroll bar or the wheel would
+        await pilot.pause()
+        middle = check_on_screen(hits)
+        assert len(middle) >= 5 and middle == list(range(middle[0], middle[0] + len(middle)))
+        assert 60 < middle[0] < 140
+        for _ in range(16):  # line by line up into hits not drawn yet: the view moves by one line each time
+            before = shown(hits).splitlines()
+            hits.scroll_to(y=hits.scroll_y - 1, animate=False)
+            await pilot.pause()
+            assert shown(hits).splitlines()[1:] == before[:-1]
+        check_on_screen(hits)
+        await pilot.press("end", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StudyScreen) and app.screen.study.id == f"wombat-{HIT_LIMIT - 1:03d}"
+        assert f"study hit {HIT_LIMIT} of {HIT_LIMIT}" in shown(app.screen.query_one("#study-status"))
+
+
+async def test_n_and_N_step_through_every_listed_hit(many_hits: Path, ready: Ready) -> None:
+    app = LdnApp(many_hits)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await search_for(pilot, "quokka")
+        hits = app.screen.query_one(HitList)
+        await pilot.press("enter", "N")  # to the hits, then back round to the last one
+        assert hits.highlighted == HIT_LIMIT - 1 and HIT_LIMIT in check_on_screen(hits)
+        assert status(app) == f"{HIT_LIMIT} of {HIT_LIMIT} shown ({WOMBATS} matches)"
+        await pilot.press("n", "n")  # round to the first, then the second
+        assert status(app) == f"2 of {HIT_LIMIT} shown ({WOMBATS} matches)" and 2 in check_on_screen(hits)
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        for number in range(3, HIT_LIMIT + 1):  # what n does, without waiting for a frame each time
+            main.action_step_hit(1)
+            assert hits.highlighted == number - 1 and number in check_on_screen(hits), number
+        await pilot.pause()
+        assert status(app) == f"{HIT_LIMIT} of {HIT_LIMIT} shown ({WOMBATS} matches)"
+        assert sorted(hits.drawn) == list(range(HIT_LIMIT))  # each was drawn on the way
+        await pilot.press("N", "N")
+        assert status(app) == f"{HIT_LIMIT - 2} of {HIT_LIMIT} shown ({WOMBATS} matches)"
+        assert HIT_LIMIT - 2 in check_on_screen(hits)
 
 
 async def test_help_lists_every_binding_and_the_glossary(fixture_folder: Path, ready: Ready) -> None:

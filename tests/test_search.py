@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import unicodedata
 from datetime import date
@@ -38,6 +39,7 @@ from ldn_tui.search import (
     parse_query,
     search,
 )
+from ldn_tui.tui.searching import EAGER_HITS, HIT_LIMIT, SearchService
 
 TOPIC = Topic(1, "ldn-fm", "LDN for fibromyalgia", "Does LDN help?", date(2025, 1, 1),
               (Domain("pain", "Pain", "benefit", True, "SMD", True), Domain("sleep", "Sleep", "benefit", True, "SMD")))
@@ -332,6 +334,23 @@ def test_prepare_in_a_thread_then_search() -> None:
     result = index.search('"low dose"')  # waits for the build if it is under way
     worker.join()
     assert [h.id for h in result.hits] == ["open-2024"]
+
+
+def test_the_browser_service_computes_the_first_screenful_of_snippets_only() -> None:
+    """The app's search worker ranks and computes EAGER_HITS snippets; the hit list computes the
+    rest when they come into view, with the same result."""
+    many = tuple(dataclasses.replace(YOUNGER, id=f"younger-{i:03d}", path=f"studies/younger-{i:03d}.toml")
+                 for i in range(HIT_LIMIT + 20))
+    service = SearchService(Evidence(TOPIC, many, (), (), ()))
+    result = service.search("cytokines")
+    assert result.total == HIT_LIMIT + 20 and len(result.hits) == HIT_LIMIT
+    assert [i for i, h in enumerate(result.hits) if "_best" in vars(h)] == list(range(EAGER_HITS))
+    first, last = result.hits[0], result.hits[-1]
+    assert "_best" not in vars(last) and "fields" not in vars(last)
+    at = YOUNGER.summary.index("cytokines")
+    assert (last.field, last.snippet, last.spans) == (first.field, first.snippet, first.spans) == (
+        "summary", YOUNGER.summary, ((at, at + len("cytokines")),))
+    assert [f.field for f in last.fields] == [f.field for f in first.fields]
 
 
 def test_search_accepts_an_evidence() -> None:

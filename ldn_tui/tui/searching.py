@@ -7,7 +7,11 @@ import threading
 from ldn_tui.model import Evidence
 from ldn_tui.search import SearchIndex, SearchResult, parse_query, search
 
-HIT_LIMIT = 50  # hits listed at most; the count still says how many matched
+HIT_LIMIT = 200  # hits listed at most; the count still says how many matched
+# Hits whose fields and snippet are computed with the ranking, in the worker: a screenful (a
+# 40-line terminal shows 6 to 10) and a margin. The hit list computes the others when they
+# come into view, so a keystroke costs the ranking and these, however many hits are listed.
+EAGER_HITS = 12
 
 
 class SearchService:
@@ -23,11 +27,12 @@ class SearchService:
             self.index.prepare()
 
     def search(self, text: str, limit: int | None = HIT_LIMIT) -> SearchResult:
-        """Raises ``ldn_tui.search.QueryError`` for a malformed query. The hits' snippets are
-        computed here too, so a worker thread pays for them rather than the screen."""
+        """Raises ``ldn_tui.search.QueryError`` for a malformed query. The first ``EAGER_HITS``
+        hits' fields and snippets are computed here too, so the worker thread pays for the
+        first screenful rather than the screen; the rest wait until they are shown."""
         query = parse_query(text)
         with self._lock:
             result = search(self.index, query, limit=limit)
-        for hit in result.hits:
+        for hit in result.hits[:EAGER_HITS]:
             _ = hit.fields, hit.snippet
         return result

@@ -9,7 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Header, Input, OptionList, TabbedContent, TabPane
+from textual.widgets import Header, Input, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from ldn_tui.model import Evidence, Review, Study
@@ -222,14 +222,14 @@ class MainScreen(Screen[None]):
     def _submitted(self) -> None:
         self.action_focus_hits()
 
-    @on(OptionList.OptionHighlighted, "#hits")
+    @on(HitList.Highlighted, "#hits")
     def _hit_highlighted(self) -> None:
         hits = self.query_one(HitList)
         if hits.has_focus:
             self.query_one(SearchBar).set_status(hits.count_text())
 
-    @on(OptionList.OptionSelected, "#hits")
-    def _hit_selected(self, event: OptionList.OptionSelected) -> None:
+    @on(HitList.Selected, "#hits")
+    def _hit_selected(self, event: HitList.Selected) -> None:
         event.stop()
         hits = self.query_one(HitList)
         hit = hits.current
