@@ -3,13 +3,17 @@
 Nothing here imports Rich or Textual. Every text field has already been
 cleaned of terminal control characters by the loader; a field that a
 record leaves out ("not reported") is ``None`` or an empty tuple.
+
+The records are ``NamedTuple``s: immutable, compared and hashed by value like
+frozen dataclasses, but on CPython 3.11 a class costs a sixth as long to define
+(every command's start-up defines these) and an instance a sixth as long to
+build (a 10,000-study folder builds about a million).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
 FORMAT_VERSION = 1
 
@@ -42,8 +46,7 @@ Design = str
 EffectType = Literal["MD", "SMD", "RR", "OR"]
 
 
-@dataclass(frozen=True, slots=True)
-class Domain:
+class Domain(NamedTuple):
     """An outcome domain of the topic, in display order."""
 
     id: str
@@ -54,8 +57,7 @@ class Domain:
     critical: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class GradeJudgment:
+class GradeJudgment(NamedTuple):
     """A reviewer's judgment replacing the computed one for one GRADE domain."""
 
     outcome_domain: str  # topic domain id, e.g. "pain"
@@ -64,8 +66,7 @@ class GradeJudgment:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class Topic:
+class Topic(NamedTuple):
     format: int
     id: str
     title: str
@@ -85,8 +86,7 @@ class Topic:
         return {g.grade_domain: g for g in self.grade if g.outcome_domain == domain_id}
 
 
-@dataclass(frozen=True, slots=True)
-class Population:
+class Population(NamedTuple):
     description: str
     n_enrolled: int
     n_analysed: int | None = None
@@ -94,28 +94,24 @@ class Population:
     age_mean: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Intervention:
+class Intervention(NamedTuple):
     description: str
     dose_mg: float | None = None  # highest daily dose
     duration_weeks: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Comparator:
+class Comparator(NamedTuple):
     kind: str  # placebo | active | none | baseline
     description: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ContinuousArm:
+class ContinuousArm(NamedTuple):
     mean: float
     sd: float
     n: int
 
 
-@dataclass(frozen=True, slots=True)
-class BinaryArm:
+class BinaryArm(NamedTuple):
     events: int
     total: int
 
@@ -123,8 +119,7 @@ class BinaryArm:
 Arm = ContinuousArm | BinaryArm
 
 
-@dataclass(frozen=True, slots=True)
-class Arms:
+class Arms(NamedTuple):
     intervention: Arm
     control: Arm
 
@@ -133,8 +128,7 @@ class Arms:
         return isinstance(self.intervention, BinaryArm)
 
 
-@dataclass(frozen=True, slots=True)
-class Effect:
+class Effect(NamedTuple):
     """A between-group effect as the study reported it (ratios on the ratio scale)."""
 
     type: str  # MD | SMD | RR | OR
@@ -143,8 +137,7 @@ class Effect:
     ci_high: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     domain: str
     measure: str
     result: str  # benefit | no-difference | harm | unclear
@@ -157,8 +150,7 @@ class Outcome:
     secondary_source: bool = False  # figures read only in a secondary source
 
 
-@dataclass(frozen=True, slots=True)
-class Biomarker:
+class Biomarker(NamedTuple):
     marker: str
     role: str  # predictor | outcome
     finding: str  # decreased | increased | no-change | predicts-response
@@ -167,8 +159,7 @@ class Biomarker:
     secondary_source: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class RiskOfBias:
+class RiskOfBias(NamedTuple):
     overall: str
     assessed_by: str
     randomisation: str | None = None
@@ -189,8 +180,7 @@ class RiskOfBias:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Study:
+class Study(NamedTuple):
     id: str
     title: str
     authors: tuple[str, ...]
@@ -223,8 +213,7 @@ class Study:
         return tuple(o for o in self.outcomes if o.domain == domain_id)
 
 
-@dataclass(frozen=True, slots=True)
-class ReviewFinding:
+class ReviewFinding(NamedTuple):
     """A pooled result as the review published it."""
 
     domain: str
@@ -240,8 +229,7 @@ class ReviewFinding:
     secondary_source: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Review:
+class Review(NamedTuple):
     id: str
     title: str
     authors: tuple[str, ...]
@@ -265,8 +253,7 @@ class Review:
     n_participants: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Mechanism:
+class Mechanism(NamedTuple):
     id: str
     title: str
     status: str  # hypothesis | animal-evidence | human-evidence | contested
@@ -277,8 +264,7 @@ class Mechanism:
     caveats: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Question:
+class Question(NamedTuple):
     id: str
     question: str
     why: str
@@ -286,24 +272,62 @@ class Question:
     ongoing: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
 class Evidence:
-    """A whole evidence folder, loaded and validated."""
+    """A whole evidence folder, loaded and validated.
+
+    Immutable like the records, with an index from id to record; written out by hand
+    rather than as a dataclass to keep ``dataclasses`` (and its ``inspect``) out of start-up.
+    """
+
+    __slots__ = ("_index", "mechanisms", "questions", "reviews", "root", "studies", "topic")
 
     topic: Topic
     studies: tuple[Study, ...]  # sorted by year, then id
     reviews: tuple[Review, ...]  # sorted by year, then id
-    mechanisms: tuple[Mechanism, ...] = ()
-    questions: tuple[Question, ...] = ()
-    root: str = ""
-    _index: dict[str, Study | Review] = field(default_factory=dict, compare=False, repr=False)
+    mechanisms: tuple[Mechanism, ...]
+    questions: tuple[Question, ...]
+    root: str
+    _index: dict[str, Study | Review]
 
-    def __post_init__(self) -> None:
-        index = self._index
-        for s in self.studies:
-            index[s.id] = s
-        for r in self.reviews:
-            index[r.id] = r
+    def __init__(
+        self,
+        topic: Topic,
+        studies: tuple[Study, ...],
+        reviews: tuple[Review, ...],
+        mechanisms: tuple[Mechanism, ...] = (),
+        questions: tuple[Question, ...] = (),
+        root: str = "",
+    ) -> None:
+        index: dict[str, Study | Review] = {s.id: s for s in studies}
+        index.update((r.id, r) for r in reviews)
+        for name, value in (
+            ("topic", topic), ("studies", studies), ("reviews", reviews), ("mechanisms", mechanisms),
+            ("questions", questions), ("root", root), ("_index", index),
+        ):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Evidence is immutable: cannot set {name}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Evidence is immutable: cannot delete {name}")
+
+    def _key(self) -> tuple[object, ...]:
+        return self.topic, self.studies, self.reviews, self.mechanisms, self.questions, self.root
+
+    def __eq__(self, other: object) -> bool:
+        return self._key() == other._key() if isinstance(other, Evidence) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"Evidence(topic={self.topic.id!r}, {len(self.studies)} studies, {len(self.reviews)} reviews, "
+                f"{len(self.mechanisms)} mechanisms, {len(self.questions)} questions, root={self.root!r})")
+
+    def with_studies(self, studies: tuple[Study, ...]) -> Evidence:
+        """The same folder with only these studies (for previews)."""
+        return Evidence(self.topic, studies, self.reviews, self.mechanisms, self.questions, self.root)
 
     def study(self, study_id: str) -> Study | None:
         rec = self._index.get(study_id)
@@ -317,8 +341,7 @@ class Evidence:
         return sum(s.population.n_enrolled for s in self.studies)
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong with an evidence folder."""
 
     path: str  # file, relative to the evidence folder where possible

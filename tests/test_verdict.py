@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -156,7 +155,7 @@ def test_the_overall_bottom_line_on_the_fixture() -> None:
 
 
 def test_a_sensitivity_analysis_that_leaves_nothing_says_so() -> None:
-    high = replace(study("a", 2020, [effect("pain", "MD", -1.0, -1.5, -0.5)]), risk_of_bias=RiskOfBias("high", "x"))
+    high = study("a", 2020, [effect("pain", "MD", -1.0, -1.5, -0.5)])._replace(risk_of_bias=RiskOfBias("high", "x"))
     ev = evidence([high], PAIN)
     gone = low_risk_only(synthesise_domain(ev, PAIN))
     assert gone.k == 0

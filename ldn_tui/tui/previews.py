@@ -7,7 +7,6 @@ Words for facts come from ``ldn_tui.facts``; the inflammation pane opens with
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
@@ -176,7 +175,7 @@ def inflammation_view(evidence: Evidence, limit: int = INFLAMMATION_LIMIT) -> Re
     if len(with_markers) > limit:
         parts.append(Text(f"The first {limit} of {len(with_markers)} studies that report biomarkers; "
                           "search (/ marker:IL-6) finds the others.", style="dim italic"))
-        evidence = replace(evidence, studies=tuple(with_markers[:limit]), _index={})
+        evidence = evidence.with_studies(tuple(with_markers[:limit]))
     if with_markers:
         parts.append(tables.inflammation_table(evidence))
         parts.append(section("By marker"))
