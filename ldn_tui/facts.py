@@ -8,7 +8,7 @@ no Textual.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ldn_tui.model import Evidence, Outcome, Review, ReviewFinding, Study
 
@@ -163,8 +163,7 @@ def finding_text(f: ReviewFinding) -> str:
     return text
 
 
-@dataclass(frozen=True, slots=True)
-class StudyRow:
+class StudyRow(NamedTuple):
     id: str
     label: str
     year: int
@@ -206,8 +205,7 @@ def study_rows(evidence: Evidence) -> list[StudyRow]:
     return rows
 
 
-@dataclass(frozen=True, slots=True)
-class DomainFinding:
+class DomainFinding(NamedTuple):
     study: Study
     outcome: Outcome
 
@@ -216,8 +214,7 @@ def domain_findings(evidence: Evidence, domain_id: str) -> list[DomainFinding]:
     return [DomainFinding(s, o) for s in evidence.studies for o in s.outcomes if o.domain == domain_id]
 
 
-@dataclass(frozen=True, slots=True)
-class InflammationRow:
+class InflammationRow(NamedTuple):
     study: Study
     marker: str
     role: str
@@ -235,8 +232,7 @@ def inflammation_rows(evidence: Evidence) -> list[InflammationRow]:
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class MarkerGroup:
+class MarkerGroup(NamedTuple):
     """One study's biomarker findings of one kind, gathered: '17 markers fell (n = 8)'."""
 
     study: Study

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .model import GRADE_DOMAINS, RATIO_TYPES, GradeJudgment
 from .stats import PoolResult
@@ -52,8 +52,7 @@ DOMAIN_LABELS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Downgrade:
+class Downgrade(NamedTuple):
     """One GRADE domain rated down, with the reason in words and numbers."""
 
     domain: str  # one of model.GRADE_DOMAINS
@@ -71,8 +70,7 @@ class Downgrade:
         return f"Reviewer judgment: {self.reason}" if self.judged_by_reviewer else self.reason
 
 
-@dataclass(frozen=True, slots=True)
-class GradeNote:
+class GradeNote(NamedTuple):
     """Something said about a GRADE domain that did not rate the evidence down."""
 
     domain: str
@@ -84,8 +82,7 @@ class GradeNote:
         return DOMAIN_LABELS.get(self.domain, self.domain.replace("_", " "))
 
 
-@dataclass(frozen=True, slots=True)
-class Certainty:
+class Certainty(NamedTuple):
     level: str  # high | moderate | low | very low | not assessable
     start: str | None  # "high" or "low"; None when not assessable
     start_reason: str

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "CI_Z", "METHODS", "Z_975", "EffectSize", "PoolResult", "chi2_sf", "effect_from_ci", "effect_from_p",
@@ -158,8 +158,7 @@ def chi2_sf(x: float, df: float) -> float:
 # Effect sizes
 
 
-@dataclass(frozen=True, slots=True)
-class EffectSize:
+class EffectSize(NamedTuple):
     """One study's effect on the analysis scale (log scale for ratios)."""
 
     yi: float
@@ -290,8 +289,7 @@ def wald_ci(yi: float, se: float) -> tuple[float, float]:
 # Pooling
 
 
-@dataclass(frozen=True, slots=True)
-class PoolResult:
+class PoolResult(NamedTuple):
     """A pooled result on the analysis scale (log scale for ratios)."""
 
     method: str  # REML | DL | FE

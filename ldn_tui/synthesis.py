@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from .grading import Certainty, assess, not_assessable
 from .model import RATIO_TYPES, BinaryArm, ContinuousArm, Domain, Evidence, GradeJudgment, Outcome, Study
@@ -43,8 +43,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class StudyRow:
+class StudyRow(NamedTuple):
     """One pooled study: display values (ratio scale for RR/OR) and analysis values."""
 
     id: str
@@ -71,16 +70,14 @@ class StudyRow:
         return math.sqrt(self.vi)
 
 
-@dataclass(frozen=True, slots=True)
-class Excluded:
+class Excluded(NamedTuple):
     """A study with an outcome in the domain that does not pool, and why, in words."""
 
     id: str
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class DomainSynthesis:
+class DomainSynthesis(NamedTuple):
     domain: Domain
     method: str
     rows: tuple[StudyRow, ...]
@@ -130,8 +127,7 @@ class DomainSynthesis:
         return self._display(self.result.pi_high if self.result else None)
 
 
-@dataclass(frozen=True, slots=True)
-class CumulativeStep:
+class CumulativeStep(NamedTuple):
     """The pooled result after all studies published up to ``year``."""
 
     year: int
@@ -169,8 +165,7 @@ def _lower_first(text: str) -> str:
     return text
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
+class _Candidate(NamedTuple):
     outcome: Outcome
     effect: EffectSize
     source: str
@@ -315,7 +310,7 @@ def _assemble(
             tuple(notes),
         )
     result = pool([r.yi for r in rows], [r.vi for r in rows], method)
-    rows = tuple(replace(r, weight=w) for r, w in zip(rows, result.weights, strict=True))
+    rows = tuple(r._replace(weight=w) for r, w in zip(rows, result.weights, strict=True))
     participants = sum(r.participants for r in rows)
     known_events = [r.events for r in rows if r.events is not None]
     events = sum(known_events) if known_events else None

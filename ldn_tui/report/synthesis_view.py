@@ -10,7 +10,7 @@ compact line each, so the whole summary stays short.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -46,8 +46,7 @@ SECTION_TITLE = "What the pooled evidence says"
 CERTAINTY_STYLES = {"high": "bold green", "moderate": "bold green", "low": "bold yellow", "very low": "bold red"}
 
 
-@dataclass(frozen=True, slots=True)
-class DomainView:
+class DomainView(NamedTuple):
     syn: DomainSynthesis
     header: str  # "Pain intensity — MD, REML, k = 2, 197 participants"
     pooled: str  # "Pooled MD 0.03 (95% CI −0.78 to 0.84), p = 0.94; τ² = 0.21, I² = 61%, Q = 2.57 (df 1, p = 0.11)"
@@ -168,12 +167,11 @@ def domain_renderable(
             Text.assemble((title, "bold"), ": ", not_assessable_reason(syn, evidence)),
             ForestPlot(syn, evidence, axis=axis),
         )
-    view = replace(domain_view(syn, evidence), over_time=syn.label is None if over_time is None else over_time)
+    view = domain_view(syn, evidence)._replace(over_time=syn.label is None if over_time is None else over_time)
     return _block(view, evidence, axis)
 
 
-@dataclass(frozen=True, slots=True)
-class FindingRow:
+class FindingRow(NamedTuple):
     """One line of the summary-of-findings table."""
 
     outcome: str

@@ -14,6 +14,7 @@ import re
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
@@ -188,8 +189,7 @@ class Canvas:
 Draw = Callable[[Canvas, Axis], None]
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     label: str
     rob: str | None  # None: no RoB cell in this row
     draw: Draw | None
@@ -199,8 +199,7 @@ class Row:
     extra_style: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Layout:
+class Layout(NamedTuple):
     label: int
     rob: int
     plot: int
