@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import unicodedata
 from datetime import date
@@ -339,7 +338,7 @@ def test_prepare_in_a_thread_then_search() -> None:
 def test_the_browser_service_computes_the_first_screenful_of_snippets_only() -> None:
     """The app's search worker ranks and computes EAGER_HITS snippets; the hit list computes the
     rest when they come into view, with the same result."""
-    many = tuple(dataclasses.replace(YOUNGER, id=f"younger-{i:03d}", path=f"studies/younger-{i:03d}.toml")
+    many = tuple(YOUNGER._replace(id=f"younger-{i:03d}", path=f"studies/younger-{i:03d}.toml")
                  for i in range(HIT_LIMIT + 20))
     service = SearchService(Evidence(TOPIC, many, (), (), ()))
     result = service.search("cytokines")
