@@ -244,3 +244,12 @@ def test_summary_shows_pooled_result_and_certainty() -> None:
     pain = next(s for s in data["syntheses"] if s["domain"] == "pain")
     assert pain["k"] == 2 and pain["participants"] == 197 and pain["certainty"] == "very low"
     assert {s["id"] for s in pain["studies"]} == {"due-bruun-2024", "rodriguez-freire-innova"}
+
+
+def test_summary_reviews_are_readable_at_80_columns() -> None:
+    out = run("summary", env={"LDN_TUI_NO_CACHE": "1"})
+    section = out.stdout[out.stdout.index("Systematic reviews and meta-analyses") :]
+    header = next(line for line in section.splitlines() if line.startswith("Review"))
+    assert header.split() == ["Review", "Included", "pooled", "Conclusion"]
+    assert "…" not in section, "no cell is cut short"
+    assert "Annals of Medicine and" in section and "meta-analysis" in section

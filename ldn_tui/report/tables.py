@@ -174,10 +174,11 @@ def question_table(evidence: Evidence) -> Table:
 
 
 def review_table(evidence: Evidence) -> Table:
+    """One row a review: who and what kind (a name can be a journal's, so it wraps), how many
+    studies it included, its pooled result for the first outcome, and its conclusion."""
     first = evidence.topic.domains[0] if evidence.topic.domains else None
     table = _table("Systematic reviews and meta-analyses, oldest first")
-    table.add_column("Review", no_wrap=True)
-    table.add_column("Kind")
+    table.add_column("Review", max_width=24)
     table.add_column("Included", justify="right")
     table.add_column(f"{first.label}: pooled" if first else "Pooled", ratio=2)
     table.add_column("Conclusion", ratio=3)
@@ -185,8 +186,7 @@ def review_table(evidence: Evidence) -> Table:
         main = facts.review_main_finding(r, first.id) if first else None
         included = str(r.n_studies) if r.n_studies is not None else (str(len(r.includes)) if r.includes else "?")
         table.add_row(
-            T(facts.study_label(r)),
-            T(facts.REVIEW_KIND_LABELS.get(r.kind, r.kind)),
+            Text.assemble(T(facts.study_label(r)), "\n", T(facts.REVIEW_KIND_LABELS.get(r.kind, r.kind), "dim")),
             T(included),
             T(facts.finding_text(main) if main else "no pooled estimate", "" if main else "dim"),
             T(r.conclusion),
