@@ -40,10 +40,12 @@ ROOT_FILES = ("topic.toml", "mechanisms.toml", "questions.toml")
 # --------------------------------------------------------------------------- reading
 
 
-def read_toml(path: Path, shown: str, problems: list[Problem]) -> dict[str, Any] | None:
+def read_toml(path: str | os.PathLike[str], shown: str, problems: list[Problem]) -> dict[str, Any] | None:
     """Parse one file; on failure append a problem naming the line and return None."""
     try:
-        raw = path.read_bytes()
+        # Unbuffered: one read of the whole file, without a buffer object in between.
+        with open(path, "rb", buffering=0) as file:
+            raw = file.readall()
     except OSError as exc:
         problems.append(Problem(shown, "", f"cannot read the file: {exc.strerror or exc}"))
         return None
@@ -292,7 +294,7 @@ def _small(count: int) -> bool:
 def _parse_here(jobs: list[_Job]) -> Iterator[tuple[dict[str, Any] | None, list[Problem]]]:
     for job in jobs:
         problems: list[Problem] = []
-        yield read_toml(Path(job.path), job.shown, problems), problems
+        yield read_toml(job.path, job.shown, problems), problems
 
 
 def _parse_default(folder: Path, jobs: list[_Job]) -> Iterator[tuple[dict[str, Any] | None, list[Problem]]]:
@@ -326,54 +328,55 @@ def _check_references(
     problems: list[Problem],
     present: tuple[set[str], set[str]],
 ) -> None:
+    # File and field names are only worked out for a problem: a clean folder needs none.
     root = Path(shown_root)
-    seen: dict[str, str] = {}
+    first: dict[str, str] = {}  # id -> the file (relative to the folder) that has it first
 
-    def claim(record_id: str, where: str, field: str) -> None:
-        if record_id in seen:
-            problems.append(Problem(where, field, f"duplicate id '{record_id}' (also in {seen[record_id]})"))
+    def claim(record_id: str, rel: str, field: str) -> None:
+        if record_id in first:
+            also = root / first[record_id]
+            problems.append(Problem(str(root / rel), field, f"duplicate id '{record_id}' (also in {also})"))
         else:
-            seen[record_id] = where
+            first[record_id] = rel
 
     for s in studies:
-        claim(s.id, str(root / s.path), "id")
+        claim(s.id, s.path, "id")
     for r in reviews:
-        claim(r.id, str(root / r.path), "id")
+        claim(r.id, r.path, "id")
     for i, m in enumerate(mechanisms):
-        claim(m.id, str(root / "mechanisms.toml"), f"mechanism[{i}].id")
+        claim(m.id, "mechanisms.toml", f"mechanism[{i}].id")
     for i, q in enumerate(questions):
-        claim(q.id, str(root / "questions.toml"), f"question[{i}].id")
+        claim(q.id, "questions.toml", f"question[{i}].id")
 
     study_ids = {s.id for s in studies} | present[0]
     record_ids = study_ids | {r.id for r in reviews} | present[1]
     domain_ids = {d.id for d in topic.domains} if topic is not None else None
 
-    def resolve(ids: Iterable[str], known: set[str], where: str, field: str, what: str) -> None:
+    def resolve(ids: Iterable[str], known: set[str], rel: str, field: str, what: str) -> None:
         for i, ref in enumerate(ids):
             if ref not in known:
                 hint = S.closest(ref, known)
                 extra = f", did you mean {hint}?" if hint else ""
-                problems.append(Problem(where, f"{field}[{i}]", f"'{ref}' is not {what} in this folder{extra}"))
+                problems.append(Problem(str(root / rel), f"{field}[{i}]", f"'{ref}' is not {what} in this folder{extra}"))
 
-    def resolve_domain(domain: str, where: str, field: str) -> None:
-        if domain_ids is not None and domain not in domain_ids:
-            hint = S.closest(domain, domain_ids)
-            extra = f", did you mean {hint}?" if hint else f" (domains: {', '.join(sorted(domain_ids))})"
-            problems.append(Problem(where, field, f"'{domain}' is not a domain of topic.toml{extra}"))
+    def unknown_domain(domain: str, domains: set[str], rel: str, field: str) -> None:
+        hint = S.closest(domain, domains)
+        extra = f", did you mean {hint}?" if hint else f" (domains: {', '.join(sorted(domains))})"
+        problems.append(Problem(str(root / rel), field, f"'{domain}' is not a domain of topic.toml{extra}"))
 
     for s in studies:
-        where = str(root / s.path)
-        for i, o in enumerate(s.outcomes):
-            resolve_domain(o.domain, where, f"outcomes[{i}].domain")
+        if domain_ids is not None:
+            for i, o in enumerate(s.outcomes):
+                if o.domain not in domain_ids:
+                    unknown_domain(o.domain, domain_ids, s.path, f"outcomes[{i}].domain")
     for r in reviews:
-        where = str(root / r.path)
-        resolve(r.includes, study_ids, where, "includes", "a study")
-        for i, f in enumerate(r.findings):
-            resolve_domain(f.domain, where, f"findings[{i}].domain")
+        resolve(r.includes, study_ids, r.path, "includes", "a study")
+        if domain_ids is not None:
+            for i, f in enumerate(r.findings):
+                if f.domain not in domain_ids:
+                    unknown_domain(f.domain, domain_ids, r.path, f"findings[{i}].domain")
     for i, m in enumerate(mechanisms):
-        where = str(root / "mechanisms.toml")
-        resolve(m.studies, record_ids, where, f"mechanism[{i}].studies", "a study or review")
-        resolve(m.studies_against, record_ids, where, f"mechanism[{i}].studies_against", "a study or review")
+        resolve(m.studies, record_ids, "mechanisms.toml", f"mechanism[{i}].studies", "a study or review")
+        resolve(m.studies_against, record_ids, "mechanisms.toml", f"mechanism[{i}].studies_against", "a study or review")
     for i, q in enumerate(questions):
-        resolve(q.studies, record_ids, str(root / "questions.toml"), f"question[{i}].studies", "a study or review")
-
+        resolve(q.studies, record_ids, "questions.toml", f"question[{i}].studies", "a study or review")

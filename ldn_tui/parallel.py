@@ -16,7 +16,6 @@ import pickle
 import sys
 from collections import deque
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ldn_tui.model import Problem
@@ -46,7 +45,7 @@ def parse_table(path: str, shown: str) -> tuple[Table | None, list[Problem]]:
     from ldn_tui.loader import read_toml
 
     problems: list[Problem] = []
-    return read_toml(Path(path), shown, problems), problems
+    return read_toml(path, shown, problems), problems
 
 
 def parse_one(path: str, shown: str) -> Parsed:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from datetime import date, datetime
 from typing import Any
 
@@ -20,6 +21,17 @@ from ldn_tui.text import clean, one_line
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 _MISSING: Any = object()
+
+
+MAX_INT = 2**53
+
+
+def shown_int(value: int) -> str:
+    """An integer as a problem message shows it: in full unless it is absurdly long."""
+    digits = str(abs(value))
+    if len(digits) <= 20:
+        return str(value)
+    return f"{'-' if value < 0 else ''}{digits[:6]}… (an integer of {len(digits)} digits)"
 
 
 def closest(word: str, options: Iterable[str]) -> str | None:
@@ -61,14 +73,29 @@ class Ctx:
 
 
 class Table:
-    """Typed, problem-collecting access to one TOML table."""
+    """Typed, problem-collecting access to one TOML table.
 
-    __slots__ = ("ctx", "data", "prefix")
+    ``where`` names the table in problems: the prefix of its fields ("" for a file's top
+    level, "outcomes[2].effect." for a sub-table), or for a sub-table its parent, key and
+    index in that array (None: not in an array), from which the prefix is worked out
+    when a problem needs it. A clean record needs none.
+    """
 
-    def __init__(self, ctx: Ctx, data: dict[str, Any], prefix: str) -> None:
+    __slots__ = ("_where", "ctx", "data")
+
+    def __init__(self, ctx: Ctx, data: dict[str, Any], where: str | tuple[Table, str, int | None]) -> None:
         self.ctx = ctx
         self.data = data
-        self.prefix = prefix
+        self._where = where
+
+    @property
+    def prefix(self) -> str:
+        where = self._where
+        if isinstance(where, str):
+            return where
+        parent, key, index = where
+        self._where = prefix = f"{parent.f(key)}." if index is None else f"{parent.f(key)}[{index}]."
+        return prefix
 
     def f(self, key: str) -> str:
         return f"{self.prefix}{key}"
@@ -76,8 +103,8 @@ class Table:
     def problem(self, key: str, message: str) -> None:
         self.ctx.add(self.f(key), message)
 
-    def known(self, keys: Collection[str]) -> None:
-        if isinstance(keys, (set, frozenset)) and keys.issuperset(self.data):
+    def known(self, keys: AbstractSet[str]) -> None:
+        if self.data.keys() <= keys:
             return  # the common case, checked in C
         for key in self.data:
             if key not in keys:
@@ -123,7 +150,10 @@ class Table:
             self._wrong(key, "an integer", value)
             return None
         if minimum is not None and value < minimum:
-            self.problem(key, f"{value} is impossible: must be at least {minimum}")
+            self.problem(key, f"{shown_int(value)} is impossible: must be at least {minimum}")
+            return None
+        if value > MAX_INT:  # the statistics work in floats, which hold integers exactly up to here
+            self.problem(key, f"{shown_int(value)} is out of range: must be at most {MAX_INT}")
             return None
         return value
 
@@ -136,10 +166,17 @@ class Table:
             if required:
                 self.problem(key, "missing required field")
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if type(value) is float:
+            number = value
+        elif isinstance(value, int) and not isinstance(value, bool):
+            try:
+                number = float(value)
+            except OverflowError:  # an integer literal beyond any float
+                self.problem(key, f"{shown_int(value)} is out of range for a number")
+                return None
+        else:
             self._wrong(key, "a number", value)
             return None
-        number = float(value)
         if not math.isfinite(number):
             self.problem(key, f"{value} is not a finite number")
             return None
@@ -162,6 +199,9 @@ class Table:
         return value
 
     def enum(self, key: str, choices: tuple[str, ...], required: bool = True) -> str | None:
+        value = self.data.get(key)
+        if type(value) is str and value in choices:
+            return value  # the common case: a choice is a clean, non-empty text
         value = self.text(key, required)
         if value is None:
             return None
@@ -188,7 +228,9 @@ class Table:
             return ()
         out: list[str] = []
         for i, item in enumerate(value):
-            if not isinstance(item, str):
+            if type(item) is str and item.isprintable() and (text := item.strip()):
+                out.append(text)  # the common case: clean already
+            elif not isinstance(item, str):
                 self.ctx.add(f"{self.f(key)}[{i}]", f"expected a string, got {_kind(item)}")
             elif not item.strip():
                 self.ctx.add(f"{self.f(key)}[{i}]", "empty string")
@@ -219,7 +261,7 @@ class Table:
         if not isinstance(value, dict):
             self._wrong(key, "a table", value)
             return None
-        return Table(self.ctx, value, f"{self.f(key)}.")
+        return Table(self.ctx, value, (self, key, None))
 
     def tables(self, key: str, required: bool = False) -> list[Table]:
         value = self._get(key, required)
@@ -231,7 +273,7 @@ class Table:
         out: list[Table] = []
         for i, item in enumerate(value):
             if isinstance(item, dict):
-                out.append(Table(self.ctx, item, f"{self.f(key)}[{i}]."))
+                out.append(Table(self.ctx, item, (self, key, i)))
             else:
                 self.ctx.add(f"{self.f(key)}[{i}]", f"expected a table, got {_kind(item)}")
         return out
@@ -241,6 +283,7 @@ class Table:
 
 TOPIC_KEYS = frozenset({"format", "id", "title", "question", "last_reviewed", "domains", "grade", "summary"})
 DOMAIN_KEYS = frozenset({"id", "label", "kind", "lower_is_better", "measure", "critical"})
+GRADE_KEYS = frozenset(M.GRADE_DOMAINS)
 JUDGMENT_KEYS = frozenset({"levels", "reason"})
 
 
@@ -285,7 +328,7 @@ def build_topic(ctx: Ctx, data: dict[str, Any]) -> M.Topic | None:
             g = grade.table(dom)
             if g is None:
                 continue
-            g.known(M.GRADE_DOMAINS)
+            g.known(GRADE_KEYS)
             for gdom in M.GRADE_DOMAINS:
                 j = g.table(gdom)
                 if j is None:
@@ -359,8 +402,8 @@ def build_study(ctx: Ctx, data: dict[str, Any], path: str) -> M.Study | None:
     population = _population(t.table("population", required=True))
     intervention = _intervention(t.table("intervention", required=True))
     comparator = _comparator(t.table("comparator", required=True))
-    outcomes = tuple(o for o in (_outcome(x) for x in t.tables("outcomes")) if o is not None)
-    biomarkers = tuple(b for b in (_biomarker(x) for x in t.tables("biomarkers")) if b is not None)
+    outcomes = tuple([o for o in map(_outcome, t.tables("outcomes")) if o is not None])
+    biomarkers = tuple([b for b in map(_biomarker, t.tables("biomarkers")) if b is not None])
     rob_t = t.table("risk_of_bias")
     rob = _rob(rob_t) if rob_t is not None else None
     rest: dict[str, Any] = {
@@ -422,11 +465,11 @@ def _comparator(t: Table | None) -> M.Comparator | None:
 def check_ci(t: Table, kind: str | None, est: float | None, low: float | None, high: float | None) -> bool:
     """The shared rules of a reported effect: ratios positive, CI complete and around the estimate."""
     ok = True
-    ratio = kind in M.RATIO_TYPES
-    for key, value in (("estimate", est), ("ci_low", low), ("ci_high", high)):
-        if ratio and value is not None and value <= 0:
-            t.problem(key, f"{value:g} is impossible for a ratio ({kind}): ratios are on the ratio scale, above 0")
-            ok = False
+    if kind in M.RATIO_TYPES:
+        for key, value in (("estimate", est), ("ci_low", low), ("ci_high", high)):
+            if value is not None and value <= 0:
+                t.problem(key, f"{value:g} is impossible for a ratio ({kind}): ratios are on the ratio scale, above 0")
+                ok = False
     if ("ci_low" in t.data) != ("ci_high" in t.data):
         t.problem("ci_high" if "ci_low" in t.data else "ci_low", "a CI needs both ci_low and ci_high")
         ok = False

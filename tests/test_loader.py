@@ -326,3 +326,103 @@ def test_small_folder_thresholds_match_the_cache_and_the_workers() -> None:
     from ldn_tui import cache, loader, parallel
 
     assert (loader.CACHE_MIN_FILES, loader.PARALLEL_MIN_FILES) == (cache.MIN_FILES, parallel.MIN_FILES)
+
+
+# --------------------------------------------------------------------------- readers: edge cases of the fast paths
+
+
+def test_integer_beyond_any_float_is_a_problem(folder: Path) -> None:
+    """float() of such an integer raises OverflowError; the loader must report it instead, and
+    a count too big for the statistics' floats is refused before it reaches them."""
+    edit(folder / "studies" / "gamma-2020.toml", "dose_mg = 6\n", "dose_mg = 1" + "0" * 400 + "\n")
+    edit(folder / "reviews" / "psi-2025.toml", "i2 = 70.0", "i2 = -" + "9" * 330)
+    edit(folder / "studies" / "beta-2015.toml", "n_enrolled = 30", "n_enrolled = " + "7" * 25)
+    edit(folder / "studies" / "alpha-2010.toml", "n_enrolled = 10", f"n_enrolled = {2**53 + 1}")
+    found = problems_of(folder)
+    assert found == [
+        f"{folder}/studies/alpha-2010.toml: population.n_enrolled: {2**53 + 1} is out of range: "
+        f"must be at most {2**53}",
+        f"{folder}/studies/beta-2015.toml: population.n_enrolled: 777777… (an integer of 25 digits) is out of "
+        f"range: must be at most {2**53}",
+        f"{folder}/studies/gamma-2020.toml: intervention.dose_mg: 100000… (an integer of 401 digits) is out of "
+        "range for a number",
+        f"{folder}/reviews/psi-2025.toml: findings[0].i2: -999999… (an integer of 330 digits) is out of range "
+        "for a number",
+    ]
+
+
+def test_numbers_are_floats_and_booleans_are_not_numbers(folder: Path) -> None:
+    gamma = load_evidence(folder).study("gamma-2020")
+    assert gamma is not None
+    assert gamma.intervention.dose_mg == 6.0 and type(gamma.intervention.dose_mg) is float  # `dose_mg = 6`
+    assert type(gamma.population.female_percent) is float  # `female_percent = 90`
+    edit(folder / "studies" / "gamma-2020.toml", "dose_mg = 6\n", "dose_mg = true\n")
+    assert only(folder).endswith("gamma-2020.toml: intervention.dose_mg: expected a number, got a boolean")
+
+
+def test_a_choice_is_read_like_any_text(folder: Path) -> None:
+    """Padding is stripped before the value is checked against the choices, as for any text."""
+    edit(folder / "studies" / "gamma-2020.toml", 'design = "parallel-rct"', 'design = "  parallel-rct "')
+    gamma = load_evidence(folder).study("gamma-2020")
+    assert gamma is not None and gamma.design == "parallel-rct"
+    edit(folder / "studies" / "gamma-2020.toml", 'design = "  parallel-rct "', "design = 3")
+    assert only(folder).endswith("gamma-2020.toml: design: expected a string, got an integer")
+    edit(folder / "studies" / "gamma-2020.toml", "design = 3", 'design = " "')
+    assert only(folder).endswith("gamma-2020.toml: design: empty: leave the field out when it is not reported")
+
+
+def test_string_lists_are_cleaned_item_by_item(folder: Path) -> None:
+    path = folder / "studies" / "beta-2015.toml"
+    edit(path, 'keywords = ["crossover", "cytokine"]', 'keywords = [" padded ", "bell\\u0007", "x\\ty"]')
+    beta = load_evidence(folder).study("beta-2015")
+    assert beta is not None and beta.keywords == ("padded", "bell", "x y")
+    edit(path, 'keywords = [" padded ", "bell\\u0007", "x\\ty"]', 'keywords = ["ok", "  ", 3]')
+    assert problems_of(folder) == [
+        f"{path}: keywords[1]: empty string",
+        f"{path}: keywords[2]: expected a string, got an integer",
+    ]
+
+
+def test_field_names_of_nested_tables_and_array_items(folder: Path) -> None:
+    """Sub-tables name their fields only when a problem needs it: several problems in several
+    tables of one record, in reading order, each with its full field name."""
+    path = folder / "studies" / "gamma-2020.toml"
+    edit(path, "n_enrolled = 100", "n_enrolled = 100\nn_enroled = 3")
+    edit(path, "p_value = 0.3", "p_value = 1.3")
+    edit(path, "ci_high = 0.3", "ci_high = 0.3\ncihigh = 1")
+    edit(path, "sd = 15.0", "sd = 0")
+    edit(path, "control = { events = 42, total = 50 }", 'control = { events = 42, total = "50" }')
+    assert problems_of(folder) == [
+        f"{path}: population.n_enroled: unknown key, did you mean n_enrolled?",
+        f"{path}: outcomes[0].p_value: 1.3 is impossible: must be at most 1",
+        f"{path}: outcomes[0].effect.cihigh: unknown key, did you mean ci_high?",
+        f"{path}: outcomes[1].arms.intervention.sd: 0 is impossible: must be greater than 0",
+        f"{path}: outcomes[2].arms.control.total: expected an integer, got a string",
+    ]
+
+
+def test_unknown_grade_domain(folder: Path) -> None:
+    edit(folder / "topic.toml", "indirectness = {", 'imprecison = { levels = 1, reason = "Few events." }\nindirectness = {')
+    assert only(folder) == f"{folder}/topic.toml: grade.pain.imprecison: unknown key, did you mean imprecision?"
+
+
+def test_duplicate_id_within_one_file(folder: Path) -> None:
+    edit(folder / "mechanisms.toml", 'id = "glia"', 'id = "rebound"')
+    assert only(folder) == (
+        f"{folder}/mechanisms.toml: mechanism[1].id: duplicate id 'rebound' (also in {folder}/mechanisms.toml)"
+    )
+
+
+def test_relative_folder_names_files_as_given(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Problems found across files name them under the folder as the user gave it."""
+    monkeypatch.chdir(folder.parent)
+    edit(folder / "studies" / "gamma-2020.toml", 'domain = "function"', 'domain = "fuction"')
+    sub = folder / "studies" / "more"
+    sub.mkdir()
+    shutil.copy(folder / "studies" / "beta-2015.toml", sub / "beta-2015.toml")
+    evidence, problems = check_evidence(f"./{folder.name}/")
+    assert evidence is None
+    assert [str(p) for p in problems] == [
+        f"{folder.name}/studies/more/beta-2015.toml: id: duplicate id 'beta-2015' (also in {folder.name}/studies/beta-2015.toml)",
+        f"{folder.name}/studies/gamma-2020.toml: outcomes[1].domain: 'fuction' is not a domain of topic.toml, did you mean function?",
+    ]

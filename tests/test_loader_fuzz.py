@@ -19,6 +19,7 @@ VALUES = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True).map(lambda f: repr(f).replace("inf", "inf").lower()),
     st.text(max_size=20).map(lambda s: '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'),
     st.sampled_from(["true", "[]", "{}", "[1, 2]", '["a", 3]', "2020-01-01", "2999-12-31", "{ x = 1 }", "[[x]]"]),
+    st.sampled_from(["1" + "0" * 400, "-" + "9" * 330]),  # integers beyond any float
 )
 
 
