@@ -9,17 +9,16 @@ those of ``docs/evidence-format.md``.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import tomli
 
 from ldn_tui import schema as S
+from ldn_tui.memory import gc_paused
 from ldn_tui.model import (
     Evidence,
     EvidenceError,
@@ -100,17 +99,6 @@ def _shown(path: Path, folder: Path, shown: str) -> str:
         return str(path)
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Loading allocates a million small acyclic objects; the cyclic collector would
-    walk them over and over (a third of the load time) and never free any."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # --------------------------------------------------------------------------- loading
@@ -143,7 +131,7 @@ def check_evidence(
     the calling thread) once the record files are counted and then about every
     1% of them, ending with ``(total, total)``.
     """
-    with _gc_paused():
+    with gc_paused():
         return _check(Path(root), str(root), parse, progress)
 
 

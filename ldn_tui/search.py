@@ -24,15 +24,13 @@ Hits compute their snippets only when asked. An app holding a large Evidence sho
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import difflib
 import functools
-import gc
 import heapq
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from operator import attrgetter, itemgetter
@@ -45,6 +43,7 @@ from .folding import (
     _utf8,
     normalize,
 )
+from .memory import gc_paused
 from .model import Evidence, Mechanism, Question, Review, Study
 
 Record = Study | Review | Mechanism | Question
@@ -441,17 +440,6 @@ _SPACE_RUN = rb"[\t-\r\x1c-\x1f ]+"
 _OTHER_SPACES = b"\t\n\v\f\r\x1c\x1d\x1e\x1f"
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Indexing makes many small acyclic objects; the cyclic collector would keep walking
-    the whole loaded Evidence for nothing (as in the loader)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class SearchIndex:
@@ -475,13 +463,13 @@ class SearchIndex:
     def prepare(self) -> None:
         """Build the whole index now (e.g. in a worker thread), including what only phrase
         searches need, rather than on the first search."""
-        with self._lock, _gc_paused():
+        with self._lock, gc_paused():
             self._build()
             self._uneven_blobs()
 
     def _build(self) -> list[Record]:
         """The records in index order (newest first, then by id), indexing them first."""
-        with self._lock, _gc_paused():
+        with self._lock, gc_paused():
             if self._records is None:
                 records: list[Record] = [*self.evidence.studies, *self.evidence.reviews,
                                          *self.evidence.mechanisms, *self.evidence.questions]
@@ -580,7 +568,7 @@ class SearchIndex:
     def search(self, query: str | Query, limit: int | None = None) -> SearchResult:
         """Rank the records matching ``query``; at most ``limit`` hits (None: all)."""
         q = query if isinstance(query, Query) else parse_query(query)
-        with self._lock, _gc_paused():
+        with self._lock, gc_paused():
             found = self._matches(q.filters, q.needles)
         best = sorted(found) if limit is None or limit >= len(found) else heapq.nsmallest(max(limit, 0), found)
         records = self._build()

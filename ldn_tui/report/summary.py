@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import gc
 import io
 import os
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import IO
 
 from rich.console import Console, RenderableType
 
+from ldn_tui.memory import gc_paused
 from ldn_tui.model import Evidence
 
 
@@ -84,7 +83,7 @@ def render(evidence: Evidence, fmt: str, width: int | None = None, method: str =
 
     buffer = io.StringIO()
     console = terminal_console(buffer, width) or console_for(width, buffer)
-    with _gc_paused():
+    with gc_paused():
         if console.is_terminal:
             for part in summary_renderables(evidence, extra=synthesis_renderables(evidence, syntheses)):
                 console.print(part)
@@ -96,15 +95,3 @@ def render(evidence: Evidence, fmt: str, width: int | None = None, method: str =
         return render_text(parts, width or 80, lambda part: rich_text([part], width))
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The text summary allocates millions of small acyclic objects (texts, cells, lines): the cyclic
-    collector would rescan them, and the evidence, over and over and free none (a third of the time
-    at 10,000 studies)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
