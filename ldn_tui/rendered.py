@@ -14,7 +14,7 @@ in full, so two keys never share an entry):
   mtime, ctime and inode (``cachedir.file_key``), so any edit, added or removed
   file is a miss;
 - today's date (validation refuses dates in the future);
-- ldn-tui's version and the size and mtime of each of its report modules, the
+- ldn-tui's version and the size and mtime of each of its modules (but the app's), the
   Python version and platform, and the installed Rich and tomli;
 - where the output goes: whether stdout is a terminal, the terminal's size,
   stdout's encoding, and the environment variables Rich reads (``TERM``,
@@ -53,7 +53,7 @@ RICH_ENV = (
     "COLUMNS", "LINES", "JUPYTER_COLUMNS", "JUPYTER_LINES", "DATABRICKS_RUNTIME_VERSION",
 )
 PACKAGE = Path(__file__).resolve().parent
-SOURCES = (PACKAGE, PACKAGE / "report")  # the modules a summary is made by (not tui/)
+NOT_SOURCES = frozenset({"tui", "evidence", "__pycache__"})  # folders of the package a summary does not use
 
 
 class Key:
@@ -179,14 +179,18 @@ def _entries(top: str) -> Iterator[tuple[str, cachedir.Key | None]]:
 
 
 def _software() -> str:
-    """ldn-tui (its version and report modules), Python, Rich and tomli, as installed."""
+    """ldn-tui (its version and every module but the app's), Python, Rich and tomli, as installed."""
     parts = [__version__, sys.version, sys.platform]
-    for folder in SOURCES:
-        with os.scandir(folder) as it:
+    folders = [str(PACKAGE)]
+    while folders:
+        with os.scandir(folders.pop()) as it:
             for entry in sorted(it, key=lambda e: e.name):
-                if entry.name.endswith(".py"):
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name not in NOT_SOURCES:
+                        folders.append(entry.path)
+                elif entry.name.endswith(".py"):
                     st = entry.stat()
-                    parts.append(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}")
+                    parts.append(f"{entry.path}:{st.st_size}:{st.st_mtime_ns}")
     for package in ("rich", "tomli"):
         parts.append(f"{package}:{_installed(package)}")
     return "|".join(parts)

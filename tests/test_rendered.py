@@ -209,3 +209,24 @@ def test_old_outputs_are_pruned_by_count_and_size(folder: Path, monkeypatch: pyt
     summary(folder, "--width", "100")  # bigger than the whole budget: printed, not kept
     assert "Fixture drug" in capsys.readouterr().out
     assert outputs() == [kept]
+
+
+@pytest.mark.usefixtures("no_racy")
+def test_the_key_covers_every_module_a_summary_uses(folder: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "pkg"
+    for rel in ("cli.py", "report/plain/table.py", "tui/app.py", "report/__pycache__/x.py"):
+        (package / rel).parent.mkdir(parents=True, exist_ok=True)
+        (package / rel).write_text("# v1\n", encoding="utf-8")
+    monkeypatch.setattr(rendered, "PACKAGE", package)
+
+    def key() -> str:
+        found = rendered.key_for(folder, OPTIONS)
+        assert found is not None
+        return found.text
+
+    before = key()
+    (package / "tui" / "app.py").write_text("# v2, the app only\n", encoding="utf-8")
+    assert key() == before
+    (package / "report" / "plain" / "table.py").write_text("# v2\n", encoding="utf-8")
+    assert key() != before
