@@ -161,26 +161,34 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
         text = summary.render(evidence, args.format, width=args.width, method=args.method)
         if key is not None:
-            rendered.store(key, folder, options, text)
+            rendered.store(key, text)
     sys.stdout.write(text)
     return EXIT_OK
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    evidence = load_or_report(_folder(args))
+    folder = _folder(args)
+    evidence = load_or_report(folder)
     if evidence is None:
         return EXIT_PROBLEMS
+    from ldn_tui import indexcache
     from ldn_tui.report import search_out
-    from ldn_tui.search import QueryError, search
+    from ldn_tui.search import QueryError, SearchIndex, parse_query
 
-    query = " ".join(args.query)
     limit = None if args.all else args.limit or (50 if args.format == "text" else None)
     try:
-        result = search(evidence, query, limit=limit)
+        query = parse_query(" ".join(args.query))
     except QueryError as exc:
         sys.stderr.write(f"ldn-tui search: {clean(str(exc))}\n")
         return EXIT_PROBLEMS
+    index = SearchIndex(evidence)
+    records = len(evidence.studies) + len(evidence.reviews) + len(evidence.mechanisms) + len(evidence.questions)
+    pending = indexcache.attach(index, folder, records)
+    result = index.search(query, limit=limit)
     sys.stdout.write(search_out.render(result, args.format, width=args.width))
+    if pending is not None:
+        sys.stdout.flush()  # the answer first; then the index is kept for the next search
+        indexcache.keep(index, pending)
     return EXIT_OK if result.total else EXIT_NO_HITS
 
 

@@ -57,19 +57,25 @@ NOT_SOURCES = frozenset({"tui", "evidence", "__pycache__"})  # folders of the pa
 
 
 class Key:
-    """One output's key, and whether its folder may still be changing (then it is not stored)."""
+    """One output's key, what it was made from, and whether its folder may still be changing
+    (then nothing is stored under it)."""
 
-    __slots__ = ("folder", "racy", "text")
+    __slots__ = ("destination", "folder", "folder_id", "options", "racy", "text")
 
-    def __init__(self, text: str, folder: str, racy: bool) -> None:
+    def __init__(self, text: str, folder: Path, folder_id: str, options: tuple[object, ...], destination: bool,
+                 racy: bool) -> None:
         self.text = text
         self.folder = folder
+        self.folder_id = folder_id
+        self.options = options
+        self.destination = destination
         self.racy = racy
 
 
-def key_for(folder: Path, options: Sequence[object]) -> Key | None:
-    """The key of an output made from ``folder`` with ``options``; None when the cache is off
-    or the folder cannot be read completely (the command then runs as usual)."""
+def key_for(folder: Path, options: Sequence[object], *, destination: bool = True) -> Key | None:
+    """The key of an output made from ``folder`` with ``options`` (and, unless ``destination``
+    is False, for where stdout goes); None when the cache is off or the folder cannot be read
+    completely (the command then runs as usual)."""
     if not cachedir.enabled():
         return None
     try:
@@ -80,17 +86,28 @@ def key_for(folder: Path, options: Sequence[object]) -> Key | None:
     racy = False
     try:
         parts = [f"ldn-tui output cache {FORMAT}", repr(tuple(options)), folder_id, date.today().isoformat(),
-                 _software(), _destination()]
+                 _software(), _destination() if destination else "any destination"]
         for rel, key in _entries(folder_id):
             parts.append(f"{rel}\0{key}")
             racy = racy or (key is not None and cachedir.is_racy(key, now))
     except OSError:
         return None
-    return Key("\n".join(parts), folder_id, racy)
+    return Key("\n".join(parts), folder, folder_id, tuple(options), destination, racy)
 
 
 def lookup(key: Key) -> str | None:
     """The stored output for ``key``, or None (no entry, another key, damaged, not ours)."""
+    body = lookup_bytes(key)
+    if body is None:
+        return None
+    try:
+        return str(body, "utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def lookup_bytes(key: Key) -> memoryview | None:
+    """``lookup`` for an output that is not text (a view of the file's bytes, not a copy)."""
     path = _path(key)
     if path is None:
         return None
@@ -105,30 +122,29 @@ def lookup(key: Key) -> str | None:
     if len(blob) < HEADER or blob[:8] != MAGIC:
         return None
     length, crc = int.from_bytes(blob[8:12], "little"), int.from_bytes(blob[12:16], "little")
-    if blob[HEADER : HEADER + length] != want or length != len(want):
+    if length != len(want) or blob[HEADER : HEADER + length] != want:
         return None
-    body = blob[HEADER + length :]
-    if zlib.crc32(body) != crc:
-        return None
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+    body = memoryview(blob)[HEADER + length :]
+    return body if zlib.crc32(body) == crc else None
 
 
-def store(key: Key, folder: Path, options: Sequence[object], text: str) -> bool:
+def store(key: Key, text: str) -> bool:
     """Keep ``text`` as the output for ``key`` if the folder is as it was when the key was made
     (and settled: see ``cachedir.is_racy``). Failing to write is never an error."""
+    return store_bytes(key, text.encode("utf-8", "surrogatepass"))
+
+
+def store_bytes(key: Key, body: bytes | memoryview) -> bool:
+    """``store`` for an output that is not text."""
     if key.racy:
         return False
-    again = key_for(folder, options)
+    again = key_for(key.folder, key.options, destination=key.destination)
     if again is None or again.text != key.text or again.racy:
         return False  # the folder changed while the output was made
     path = _path(key)
     if path is None:
         return False
     want = key.text.encode("utf-8", "surrogatepass")
-    body = text.encode("utf-8", "surrogatepass")
     if len(body) + len(want) > MAX_BYTES:
         return False
     header = MAGIC + len(want).to_bytes(4, "little") + zlib.crc32(body).to_bytes(4, "little")
@@ -136,7 +152,9 @@ def store(key: Key, folder: Path, options: Sequence[object], text: str) -> bool:
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
         with os.fdopen(fd, "wb") as file:
-            file.write(header + want + body)
+            file.write(header)
+            file.write(want)
+            file.write(body)
         os.replace(tmp, path)
     except OSError:
         try:
@@ -149,7 +167,7 @@ def store(key: Key, folder: Path, options: Sequence[object], text: str) -> bool:
 
 
 def _path(key: Key) -> Path | None:
-    directory = cachedir.usable_dir(key.folder)
+    directory = cachedir.usable_dir(key.folder_id)
     if directory is None:
         return None
     raw = key.text.encode("utf-8", "surrogatepass")

@@ -471,16 +471,49 @@ class SearchIndex:
         """The records in index order (newest first, then by id), indexing them first."""
         with self._lock, gc_paused():
             if self._records is None:
-                records: list[Record] = [*self.evidence.studies, *self.evidence.reviews,
-                                         *self.evidence.mechanisms, *self.evidence.questions]
-                records.sort(key=lambda r: (-r.year if isinstance(r, (Study, Review)) else 1, r.id))
-                for r in records:
-                    self._blobs.append(blob := _blob(r))
-                    self._mains.append(main := blob.index(1) + 1)
-                    self._others.append(blob.index(1, main) + 1)
-                self._ids = dict(zip(_fold_all([r.id for r in records]), range(len(records)), strict=True))
+                records = self._ordered()
+                self._adopt(records, [_blob(r) for r in records])
                 self._records = records
             return self._records
+
+    def _ordered(self) -> list[Record]:
+        records: list[Record] = [*self.evidence.studies, *self.evidence.reviews,
+                                 *self.evidence.mechanisms, *self.evidence.questions]
+        records.sort(key=lambda r: (-r.year if isinstance(r, (Study, Review)) else 1, r.id))
+        return records
+
+    def _adopt(self, records: list[Record], blobs: list[bytes]) -> None:
+        """Take ``blobs`` (one per record, in order) as the index; ValueError if one is not a blob."""
+        mains, others = [], []
+        for blob in blobs:
+            mains.append(main := blob.index(1) + 1)
+            others.append(blob.index(1, main) + 1)
+        self._blobs, self._mains, self._others = blobs, mains, others
+        self._ids = dict(zip(_fold_all([r.id for r in records]), range(len(records)), strict=True))
+
+    def blobs(self) -> tuple[list[str], list[bytes]]:
+        """The index's content, to keep (``ldn_tui.indexcache``): record ids in index order and
+        each record's folded text."""
+        records = self._build()
+        return [r.id for r in records], self._blobs
+
+    def use_blobs(self, ids: Sequence[str], blobs: list[bytes]) -> bool:
+        """Take a kept index's content instead of folding every record again: only if it names
+        exactly these records in this order and every blob is well formed. True if taken."""
+        with self._lock:
+            if self._records is not None:
+                return False
+            records = self._ordered()
+            if len(ids) != len(records) or len(blobs) != len(records) or any(
+                    r.id != i for r, i in zip(records, ids, strict=True)):
+                return False
+            try:
+                self._adopt(records, blobs)
+            except ValueError:
+                self._blobs, self._mains, self._others, self._ids = [], [], [], {}
+                return False
+            self._records = records
+            return True
 
     def _uneven_blobs(self) -> set[int]:
         if self._uneven is None:

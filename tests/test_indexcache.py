@@ -1,0 +1,94 @@
+"""The kept search index of ``ldn-tui search``: used only for the same records, rebuilt otherwise."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ldn_tui import cachedir, cli, indexcache, search
+from ldn_tui.loader import load_evidence
+from ldn_tui.search import SearchIndex
+
+FIXTURE = Path(__file__).parent / "data" / "evidence"
+QUERIES = ("pain", '"crossover trial"', "cytokine", "year:2015..2024 fixture", "esr", "zzz-no-such-word")
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    copy = tmp_path / "evidence"
+    shutil.copytree(FIXTURE, copy)
+    monkeypatch.setenv("LDN_TUI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cachedir, "RACY_NS", 0)  # files copied a moment ago count as settled
+    monkeypatch.setattr(indexcache, "MIN_RECORDS", 0)  # the fixture is small: keep its index anyway
+    return copy
+
+
+def results(index: SearchIndex) -> list[list[tuple[str, int]]]:
+    return [[(h.id, h.score) for h in index.search(q).hits] for q in QUERIES]
+
+
+def test_pack_and_unpack() -> None:
+    ids, blobs = ["a", "b-2", "c"], [b"x\x01y\x01z", b"\x01\x01", b"caf\xc3\xa9\x01\x01"]
+    body = indexcache.pack(ids, blobs)
+    assert indexcache.unpack(body) == (ids, blobs)
+    assert indexcache.unpack(memoryview(body)) == (ids, blobs)
+    assert indexcache.unpack(indexcache.pack([], [])) == ([], [])
+    for damaged in (body[:-1], body + b"x", body[:5], b"", body[:8] + b"\xff" * 8 + body[16:]):
+        assert indexcache.unpack(damaged) is None
+
+
+def test_kept_blobs_give_the_same_results(folder: Path) -> None:
+    evidence = load_evidence(folder)
+    fresh = SearchIndex(evidence)
+    expected = results(fresh)
+    kept = SearchIndex(evidence)
+    assert kept.use_blobs(*fresh.blobs())
+    assert results(kept) == expected
+
+
+def test_blobs_for_other_records_are_refused(folder: Path) -> None:
+    evidence = load_evidence(folder)
+    ids, blobs = SearchIndex(evidence).blobs()
+    assert not SearchIndex(evidence).use_blobs(ids[::-1], blobs[::-1])
+    assert not SearchIndex(evidence).use_blobs(ids[:-1], blobs[:-1])
+    assert not SearchIndex(evidence).use_blobs(ids, [b"no tiers here", *blobs[1:]])
+    index = SearchIndex(evidence)
+    assert not index.use_blobs(ids, [b"", *blobs[1:]])
+    assert results(index) == results(SearchIndex(evidence)), "a refused index still builds its own"
+
+
+def cli_search(folder: Path, capsys: pytest.CaptureFixture[str], *query: str) -> str:
+    assert cli.main(["search", "--evidence", str(folder), "--format", "json", *query]) in (0, 1)
+    return capsys.readouterr().out
+
+
+def test_the_second_search_uses_the_kept_index(folder: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    first = cli_search(folder, capsys, "cytokine")
+    assert "beta-2015" in first
+
+    def refold(record: object) -> bytes:
+        raise AssertionError("folded a record although its index was kept")
+
+    monkeypatch.setattr(search, "_blob", refold)
+    assert cli_search(folder, capsys, "cytokine") == first
+    assert "gamma-2020" in cli_search(folder, capsys, "2020")
+
+
+def test_an_edit_is_searched_not_the_kept_index(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert '"total": 0' in cli_search(folder, capsys, "wombat")
+    study = folder / "studies" / "alpha-2010.toml"
+    text = study.read_text(encoding="utf-8")
+    study.write_text(text.replace('keywords = ["', 'keywords = ["wombat", "', 1), encoding="utf-8")
+    assert "alpha-2010" in cli_search(folder, capsys, "wombat")
+
+
+def test_small_folders_keep_no_index(folder: Path, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(indexcache, "MIN_RECORDS", 500)
+    cli_search(folder, capsys, "pain")
+    cache = Path(os.environ["LDN_TUI_CACHE_DIR"])
+    assert not cache.exists() or not list(cache.glob("*.ldnout"))
