@@ -47,8 +47,9 @@ class MainScreen(Screen[None]):
           for i, (pid, title, _) in enumerate(PANES, 1)),
         Binding("tab", "step_pane(1)", "Next pane", show=False),
         Binding("shift+tab", "step_pane(-1)", "Previous pane", show=False),
-        Binding("n", "step_hit(1)", "Next hit"),
-        Binding("N", "step_hit(-1)", "Prev hit"),
+        # One footer entry for both (an 80-column footer has no room for two).
+        Binding("n", "step_hit(1)", "Hits", key_display="n/N", tooltip="Next hit (N: previous hit)"),
+        Binding("N", "step_hit(-1)", "Prev hit", show=False),
         Binding("escape", "clear_search", "Clear"),
         Binding("o", "sort", "Sort", tooltip="Sort the table by the next column (O reverses)"),
         Binding("O", "reverse_sort", "Reverse sort", show=False),

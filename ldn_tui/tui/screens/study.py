@@ -37,8 +37,9 @@ class StudyScreen(Screen[None]):
     AUTO_FOCUS = "#study-scroll"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "app.pop_screen", "Back"),
-        Binding("n", "step_hit(1)", "Next hit"),
-        Binding("N", "step_hit(-1)", "Prev hit"),
+        # One footer entry for both (an 80-column footer has no room for two).
+        Binding("n", "step_hit(1)", "Hits", key_display="n/N", tooltip="Next hit (N: previous hit)"),
+        Binding("N", "step_hit(-1)", "Prev hit", show=False),
         Binding("c", "copy_citation", "Cite"),
         Binding("b,C", "copy_bibtex", "BibTeX", show=False),
         Binding("e", "export", "Export"),
