@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import io
-from datetime import date
 from pathlib import Path
 
+import factories
 import pytest
+from factories import AE, PAIN
 from rich.console import Console
 
 from ldn_tui.loader import load_evidence
 from ldn_tui.model import (
     Arms,
     BinaryArm,
-    Comparator,
     Domain,
-    Effect,
     Evidence,
-    Intervention,
     Outcome,
-    Population,
-    RiskOfBias,
     Study,
-    Topic,
 )
 from ldn_tui.report.forest import (
     Axis,
@@ -35,26 +30,16 @@ from ldn_tui.report.forest import (
 from ldn_tui.synthesis import DomainSynthesis, leave_one_out, synthesise, synthesise_domain
 
 FIXTURE = Path(__file__).parent / "data" / "evidence"
-PAIN = Domain("pain", "Pain intensity", "benefit", True, "MD", True)
-AE = Domain("ae", "Any adverse event", "harm", True, "RR")
-
-
 def study(sid: str, year: int, outcomes: list[Outcome], authors: tuple[str, ...] = ("Author A",)) -> Study:
-    return Study(
-        id=sid, title=sid, authors=authors, year=year, design="parallel-rct", blinding="double", summary="s",
-        population=Population("adults", 100), intervention=Intervention("drug 4.5 mg", 4.5, 12),
-        comparator=Comparator("placebo"), path=f"studies/{sid}.toml", outcomes=tuple(outcomes),
-        risk_of_bias=RiskOfBias("low", "this project"),
-    )
+    return factories.study(sid, year, outcomes, authors=authors)
 
 
 def md(est: float, lo: float, hi: float, domain: str = "pain") -> Outcome:
-    return Outcome(domain, "Pain (0-10)", "unclear", "s", "Table 2", effect=Effect("MD", est, lo, hi))
+    return factories.effect(domain, "MD", est, lo, hi, measure="Pain (0-10)")
 
 
 def evidence(studies: list[Study], domain: Domain = PAIN) -> Evidence:
-    topic = Topic(1, "t", "Drug for pain", "Does it help?", date(2026, 1, 1), (domain,))
-    return Evidence(topic, tuple(sorted(studies, key=lambda s: (s.year, s.id))), ())
+    return factories.evidence(studies, (domain,))
 
 
 def pooled(effects: list[tuple[float, float, float]]) -> DomainSynthesis:

@@ -13,25 +13,21 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date
 
+import factories
 import pytest
+from factories import PAIN
 
 from ldn_tui.model import (
     Arms,
     BinaryArm,
-    Comparator,
     ContinuousArm,
     Domain,
     Effect,
     Evidence,
     GradeJudgment,
-    Intervention,
     Outcome,
-    Population,
-    RiskOfBias,
     Study,
-    Topic,
 )
 from ldn_tui.synthesis import (
     cumulative_by_year,
@@ -43,7 +39,6 @@ from ldn_tui.synthesis import (
     to_json,
 )
 
-PAIN = Domain("pain", "Pain intensity", "benefit", True, "MD", True)
 SLEEP = Domain("sleep", "Sleep quality", "benefit", False, "SMD")
 HARMS = Domain("adverse", "Adverse events", "harm", True, "RR")
 
@@ -70,19 +65,13 @@ def study(
     n: int = 60,
     n_analysed: int | None = None,
 ) -> Study:
-    return Study(
-        id=sid, title=sid, authors=("Author A",), year=year, design=design, blinding="double", summary="s",
-        population=Population("adults with fibromyalgia", n, n_analysed),
-        intervention=Intervention("naltrexone 4.5 mg", 4.5, 12), comparator=Comparator("placebo"),
-        path=f"studies/{sid}.toml", outcomes=tuple(outcomes),
-        risk_of_bias=RiskOfBias(rob, "this project") if rob else None,
-    )
+    return factories.study(sid, year, outcomes, rob=rob, design=design, n=n, n_analysed=n_analysed,
+                           population="adults with fibromyalgia", intervention="naltrexone 4.5 mg")
 
 
 def evidence(studies: list[Study], domains: tuple[Domain, ...] = (PAIN,),
              grade: tuple[GradeJudgment, ...] = ()) -> Evidence:
-    topic = Topic(1, "ldn", "LDN", "Does LDN help?", date(2026, 1, 1), domains, grade)
-    return Evidence(topic, tuple(sorted(studies, key=lambda s: (s.year, s.id))), ())
+    return factories.evidence(studies, domains, title="LDN", topic_id="ldn", question="Does LDN help?", grade=grade)
 
 
 def ldn_evidence(grade: tuple[GradeJudgment, ...] = ()) -> Evidence:

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
+import factories
 import pytest
+from factories import AE, PAIN, effect, events
 
 from ldn_tui.loader import load_evidence
 from ldn_tui.model import (
-    Arms,
-    BinaryArm,
-    Comparator,
     Domain,
-    Effect,
     Evidence,
-    Intervention,
     Outcome,
-    Population,
     RiskOfBias,
     Study,
-    Topic,
 )
 from ldn_tui.synthesis import low_risk_only, synthesise, synthesise_domain
 from ldn_tui.verdict import (
@@ -34,31 +28,15 @@ from ldn_tui.verdict import (
 )
 
 FIXTURE = Path(__file__).parent / "data" / "evidence"
-PAIN = Domain("pain", "Pain intensity", "benefit", True, "MD", True)
 THRESHOLD = Domain("threshold", "Pain threshold", "benefit", False, "SMD")
-AE = Domain("ae", "Any adverse event", "harm", True, "RR")
 
 
 def study(sid: str, year: int, outcomes: list[Outcome], *, n: int = 100, comparator: str = "placebo") -> Study:
-    return Study(
-        id=sid, title=sid, authors=("Author A",), year=year, design="parallel-rct", blinding="double", summary="s",
-        population=Population("adults", n), intervention=Intervention("drug", 4.5, 12),
-        comparator=Comparator(comparator), path=f"studies/{sid}.toml", outcomes=tuple(outcomes),
-        risk_of_bias=RiskOfBias("low", "this project"),
-    )
-
-
-def effect(domain: str, kind: str, est: float, lo: float, hi: float) -> Outcome:
-    return Outcome(domain, "Score", "unclear", "s", "Table 2", effect=Effect(kind, est, lo, hi))
-
-
-def events(e1: int, n1: int, e2: int, n2: int) -> Outcome:
-    return Outcome("ae", "any AE", "unclear", "s", "T", arms=Arms(BinaryArm(e1, n1), BinaryArm(e2, n2)))
+    return factories.study(sid, year, outcomes, n=n, intervention="drug", comparator=comparator)
 
 
 def evidence(studies: list[Study], *domains: Domain, title: str = "Wonder drug for pain") -> Evidence:
-    topic = Topic(1, "t", title, "Does it help?", date(2026, 1, 1), domains)
-    return Evidence(topic, tuple(sorted(studies, key=lambda s: (s.year, s.id))), ())
+    return factories.evidence(studies, domains, title=title)
 
 
 @pytest.mark.parametrize(("level", "symbols"), [
