@@ -67,6 +67,15 @@ def review_preview(review: Review) -> RenderableType:
                  Text(""), Text(review.conclusion))
 
 
+def record_preview(record: Study | Review | None, evidence: Evidence) -> RenderableType:
+    """The preview of a study or review a list links to (nothing for an unknown id)."""
+    if isinstance(record, Study):
+        return study_preview(record, evidence)
+    if isinstance(record, Review):
+        return review_preview(record)
+    return Text("")
+
+
 def mechanism_heading(mechanism: Mechanism) -> RenderableType:
     status = facts.STATUS_LABELS.get(mechanism.status, mechanism.status)
     head = Text.assemble((mechanism.title, "bold"), "  ",

@@ -8,7 +8,6 @@ from rich.console import RenderableType
 from rich.text import Text
 from textual.widgets.option_list import Option
 
-from ldn_tui.model import Review, Study
 from ldn_tui.tui import previews
 from ldn_tui.tui.widgets.base import ListPane
 
@@ -41,13 +40,7 @@ class MechanismsPane(ListPane):
         if kind == "m":
             mechanism = next((m for m in self.evidence.mechanisms if m.id == rest), None)
             return previews.mechanism_preview(mechanism, self.evidence) if mechanism else Text("")
-        record_id = self.listing.records.get(option_id, "")
-        record = self.evidence.record(record_id)
-        if isinstance(record, Study):
-            return previews.study_preview(record, self.evidence)
-        if isinstance(record, Review):
-            return previews.review_preview(record)
-        return Text("")
+        return previews.record_preview(self.evidence.record(self.listing.records.get(option_id, "")), self.evidence)
 
     def select(self, record_id: str) -> bool:
         return self.listing.highlight_id(f"m:{record_id}")

@@ -8,7 +8,6 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.widgets.option_list import Option
 
-from ldn_tui.model import Review, Study
 from ldn_tui.tui import previews
 from ldn_tui.tui.widgets.base import ListPane
 
@@ -46,12 +45,7 @@ class QuestionsPane(ListPane):
                 return Text("")
             ongoing = ", ".join(question.ongoing) or "none found"
             return Group(previews.question_heading(question), Text(""), Text(f"Ongoing or registered: {ongoing}"))
-        record = self.evidence.record(self.listing.records.get(option_id, ""))
-        if isinstance(record, Study):
-            return previews.study_preview(record, self.evidence)
-        if isinstance(record, Review):
-            return previews.review_preview(record)
-        return Text("")
+        return previews.record_preview(self.evidence.record(self.listing.records.get(option_id, "")), self.evidence)
 
     def select(self, record_id: str) -> bool:
         return self.listing.highlight_id(f"q:{record_id}")
