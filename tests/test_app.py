@@ -150,6 +150,89 @@ async def test_opening_a_study_shows_the_whole_record(fixture_folder: Path, read
         assert isinstance(app.screen, MainScreen)
 
 
+async def test_coming_back_without_a_focus_keeps_the_pane(fixture_folder: Path, ready: Ready) -> None:
+    """Back from a study with nothing focused (it happens under load): the focus goes to the hits,
+    and the pane under the search stays the one the user chose."""
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        await pilot.press("2")
+        await search_for(pilot, "cytokine")
+        await pilot.press("enter", "enter")
+        assert [type(s).__name__ for s in app.screen_stack[-2:]] == ["MainScreen", "StudyScreen"]
+        main.set_focus(None)
+        await pilot.press("escape")
+        assert app.screen_stack[-1] is main and main.query_one(HitList).has_focus
+        await pilot.press("escape")  # clear the search
+        assert main.query_one(TabbedContent).active == "outcomes"
+        assert isinstance(app.focused, DataTable)
+
+
+async def test_a_pane_key_pressed_while_the_tabs_start_is_kept(fixture_folder: Path, ready: Ready) -> None:
+    """The tabs activate their first tab by a message of their own when they mount: a pane key
+    handled before that message must not be undone by it."""
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        first = app.screen
+        assert isinstance(first, MainScreen)
+        fresh = MainScreen(first.evidence, first.search)
+        await app.pop_screen()  # a screen id is unique in the stack
+        waiting = app.push_screen(fresh)
+        fresh.action_pane("outcomes")  # before the new screen has even mounted its tabs
+        await waiting
+        for _ in range(3):
+            await pilot.pause()
+        assert fresh.query_one(TabbedContent).active == "outcomes"
+        assert fresh.query_one("#outcomes-pane").is_on_screen
+
+
+async def test_switching_panes_never_flips_back(fixture_folder: Path, ready: Ready) -> None:
+    """Hiding the old pane's focused list must not hand the focus to another widget of that pane
+    (Textual does so for a widget being hidden), which would switch the tabs straight back."""
+    activated: list[str] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, TabbedContent.TabActivated):
+            activated.append(message.pane.id or "")
+
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        await ready(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen) and screen.query_one("#mechanisms-list").has_focus
+        activated.clear()
+        await pilot.press("2")
+        for _ in range(3):
+            await pilot.pause()
+        assert set(activated) == {"outcomes"}, f"the tabs went {activated}"  # (each bubbling step counts)
+        assert screen.query_one(TabbedContent).active == "outcomes"
+
+
+async def test_a_search_begun_right_after_a_pane_key_keeps_the_focus(fixture_folder: Path, ready: Ready) -> None:
+    """"2" then "/" at once: the pane's deferred focus must not take the keys meant for the search box."""
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen.show_pane("outcomes")  # focuses the pane's table after the next refresh...
+        screen.action_search()  # ...but the search box was asked for in the same moment
+        await pilot.pause()
+        await pilot.pause()
+        assert screen.query_one(SearchInput).has_focus
+        await pilot.press(*"cytokine")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        assert screen.query_one(HitList).has_focus
+        assert app.screen is screen, "Enter went to the hits, not to the table (which opens a study)"
+        await pilot.press("escape")  # the search ends on the pane that was chosen
+        assert screen.query_one(TabbedContent).active == "outcomes"
+
+
 async def test_search_filters_highlights_and_steps(fixture_folder: Path, ready: Ready) -> None:
     app = LdnApp(fixture_folder)
     async with app.run_test(size=SIZE) as pilot:

@@ -41,7 +41,10 @@ HIT_PANES = {"mechanism": "mechanisms", "question": "questions", "review": "revi
 class MainScreen(Screen[None]):
     """Panes 1-5 (number keys, tab/shift+tab, the mouse); ``/`` searches from anywhere."""
 
-    AUTO_FOCUS = "#mechanisms-list"  # never the (hidden) search box: it would swallow the keys
+    # Focus is placed here (``_restore_focus``), not by Textual's AUTO_FOCUS: that would focus one
+    # fixed widget whenever the screen comes back without a focus, and focusing a widget in a pane
+    # makes the tabs switch to that pane. Never the hidden search box: it would swallow the keys.
+    AUTO_FOCUS = ""
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(str(i), f"pane('{pid}')", title.split(" ", 1)[1], show=False)
           for i, (pid, title, _) in enumerate(PANES, 1)),
@@ -63,6 +66,11 @@ class MainScreen(Screen[None]):
         self.evidence = evidence
         self.search = search
         self.query_obj: Query | None = None
+        # The tabs activate their first tab when they mount, by a message that can reach the
+        # TabbedContent after a pane key pressed at once has chosen another pane, and would switch
+        # back. Pane keys wait for that first activation (or, should it never come, a second).
+        self._tabs_settled = False
+        self._pending_pane: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -83,18 +91,63 @@ class MainScreen(Screen[None]):
     def show_pane(self, pane_id: str, select: str | None = None) -> None:
         if self.has_class("-searching"):
             self.end_search()
-        self.query_one(TabbedContent).active = pane_id
+        tabs = self.query_one(TabbedContent)
+        if self.focused is not None and tabs in self.focused.ancestors:
+            # Let go of the old pane's widget first: Textual hands the focus of a widget being
+            # hidden to a neighbour, which in the old pane would switch the tabs right back.
+            self.set_focus(None)
+        tabs.active = pane_id
         pane = self.query_one(f"#{pane_id}-pane", Pane)
         if select is not None:
             pane.select(select)
-        self.call_after_refresh(pane.focus_main)  # the footer follows the focus
+        self.call_after_refresh(self._focus_pane, pane)  # the footer follows the focus
+
+    def _focus_pane(self, pane: Pane) -> None:
+        """Focus a pane just shown, unless a search began in the meantime (a "/" typed right
+        after a pane key): the keys typed next belong to the search box."""
+        if not self.has_class("-searching"):
+            pane.focus_main()
+
+    def on_mount(self) -> None:
+        self.set_timer(1.0, self._settle_tabs)
+        self._restore_focus()
+
+    def on_screen_resume(self) -> None:
+        if self.focused is None:
+            self._restore_focus()
+
+    def _restore_focus(self) -> None:
+        """Where the keys go when nothing has the focus: the hits while searching, else the
+        list or table of the pane on show."""
+        hits = self.query_one(HitList)
+        if not self.has_class("-searching"):
+            self.active_pane().focus_main()
+        elif hits.hits:
+            hits.focus()
+        else:
+            self.query_one(SearchInput).focus()
+
+    @on(TabbedContent.TabActivated, "#panes")
+    def _tab_activated(self) -> None:
+        self._settle_tabs()
+
+    def _settle_tabs(self) -> None:
+        if self._tabs_settled:
+            return
+        self._tabs_settled = True
+        if self._pending_pane is not None:
+            pane_id, self._pending_pane = self._pending_pane, None
+            self.show_pane(pane_id)
 
     def action_pane(self, pane_id: str) -> None:
+        if not self._tabs_settled:
+            self._pending_pane = pane_id
+            return
         self.show_pane(pane_id)
 
     def action_step_pane(self, step: int) -> None:
-        active = self.query_one(TabbedContent).active or PANE_IDS[0]
-        self.show_pane(PANE_IDS[(PANE_IDS.index(active) + step) % len(PANE_IDS)])
+        active = self._pending_pane or self.query_one(TabbedContent).active or PANE_IDS[0]
+        self.action_pane(PANE_IDS[(PANE_IDS.index(active) + step) % len(PANE_IDS)])
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         searching = self.has_class("-searching")
