@@ -10,9 +10,9 @@ The key is everything the output depends on, written out in full (and compared
 in full, so two keys never share an entry):
 
 - the command and its options (format, width, method);
-- every entry below the evidence folder, recursively: its path, type, size,
-  mtime, ctime and inode (``cachedir.file_key``), so any edit, added or removed
-  file is a miss;
+- every entry below the evidence folder but hidden ones, recursively (through
+  symlinks): its path, type, size, mtime, ctime and inode (``cachedir.file_key``),
+  so any edit, added or removed file is a miss;
 - today's date (validation refuses dates in the future);
 - ldn-tui's version and the size and mtime of each of its modules (but the app's), the
   Python version and platform, and the installed Rich and tomli;
@@ -175,24 +175,30 @@ def _path(key: Key) -> Path | None:
 
 
 def _entries(top: str) -> Iterator[tuple[str, cachedir.Key | None]]:
-    """Every entry below ``top`` (hidden ones too), depth first in name order, with its
-    ``file_key`` (None for a directory, which is described by its entries). Symlinked folders
-    are not walked into, as the loader does not; symlinked files count by their targets."""
+    """Every entry below ``top`` but hidden ones (the loader reads none: a ``.git`` folder
+    changes nothing), depth first in name order, with its ``file_key`` (None for a folder,
+    which is described by its entries). Symlinks count by their targets, folders included, so
+    an edit inside a linked ``studies`` folder is seen; a folder met twice is walked once."""
+    seen: set[tuple[int, int]] = set()
     stack = [""]
     while stack:
         rel = stack.pop()
         with os.scandir(os.path.join(top, rel) if rel else top) as it:
             items = sorted(it, key=lambda entry: entry.name, reverse=True)
         for entry in items:
-            name = f"{rel}/{entry.name}" if rel else entry.name
-            if entry.is_dir(follow_symlinks=False):
-                stack.append(name)
-                yield name + "/", None
+            if entry.name.startswith("."):
                 continue
+            name = f"{rel}/{entry.name}" if rel else entry.name
             try:
                 st = entry.stat()
             except OSError:
                 raise OSError(f"cannot stat {name}") from None  # the loader will say what is wrong
+            if entry.is_dir():
+                if (st.st_dev, st.st_ino) not in seen:
+                    seen.add((st.st_dev, st.st_ino))
+                    stack.append(name)
+                yield name + "/", None
+                continue
             yield name, (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 

@@ -230,3 +230,24 @@ def test_the_key_covers_every_module_a_summary_uses(folder: Path, tmp_path: Path
     assert key() == before
     (package / "report" / "plain" / "table.py").write_text("# v2\n", encoding="utf-8")
     assert key() != before
+
+
+@pytest.mark.usefixtures("no_racy")
+def test_hidden_entries_are_ignored_and_linked_folders_followed(folder: Path, tmp_path: Path) -> None:
+    (folder / ".git").mkdir()
+    (folder / ".git" / "index").write_text("1", encoding="utf-8")
+    before = rendered.key_for(folder, OPTIONS)
+    (folder / ".git" / "index").write_text("2, a commit", encoding="utf-8")  # the loader reads no hidden file
+    (folder / ".notes.toml").write_text("x = 1", encoding="utf-8")
+    after = rendered.key_for(folder, OPTIONS)
+    assert before is not None and after is not None and after.text == before.text
+
+    elsewhere = tmp_path / "elsewhere"
+    (folder / "studies").rename(elsewhere)
+    (folder / "studies").symlink_to(elsewhere, target_is_directory=True)
+    (elsewhere / "loop").symlink_to(elsewhere, target_is_directory=True)  # walked once, no hang
+    linked = rendered.key_for(folder, OPTIONS)
+    study = elsewhere / "alpha-2010.toml"
+    study.write_text(study.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    edited = rendered.key_for(folder, OPTIONS)
+    assert linked is not None and edited is not None and edited.text != linked.text
