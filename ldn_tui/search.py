@@ -266,6 +266,19 @@ _OTHER_SPACES = b"\t\n\v\f\r\x1c\x1d\x1e\x1f"
 
 
 
+# Letters that start many English words (and folded text is lower case).
+_COMMON_FIRST = frozenset(b"etaoinshrl")
+
+
+def _regex_is_faster(needle: bytes) -> bool:
+    """Which scan finds a word's first occurrence in every blob sooner. ``bytes.find`` skips by
+    the needle's last byte and crawls when that byte is common ("ye": 57 ms over 10,000 studies);
+    ``re`` looks for the first byte, and wins when that one is rare (17 ms), for short needles.
+    Measured on the generated 10k folder: "ye" 57 -> 17 ms, "yea" 45 -> 20, "4.5" 30 -> 15,
+    "viv" 23 -> 14; "il-6" (a common first letter) stays with find: 25 ms rather than 34."""
+    return 2 <= len(needle) <= 5 and needle[0] not in _COMMON_FIRST
+
+
 class SearchIndex:
     """The folded text of every record as UTF-8, built on the first search (or up front by
     :meth:`prepare`). Remembers recent words and results, so typing more letters is cheap.
@@ -370,6 +383,9 @@ class SearchIndex:
             firsts: Iterable[int] = (
                 (m.start() if (m := rx.search(b)) else -1) if i in uneven else b.find(needle)
                 for i, b in zip(positions, blobs, strict=True))
+        elif _regex_is_faster(needle):
+            search = re.compile(re.escape(needle)).search
+            firsts = [m.start() if m else -1 for m in map(search, blobs)]
         else:
             firsts = map(bytes.find, blobs, repeat(needle))
         out = {i: 4 if at < m else 2 if at < o else 0

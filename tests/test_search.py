@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ldn_tui.folding import _fold_map, _fold_text_utf8, _fold_utf8, _utf8, fold, normalize
+from ldn_tui.loader import load_evidence
 from ldn_tui.model import (
     Biomarker,
     Comparator,
@@ -481,3 +482,20 @@ def test_only_ascii_whitespace_survives_folding() -> None:
         char = chr(code)
         if char.isspace() and unicodedata.category(char) != "Cs":
             assert fold(char) == " " or fold(char) in "\t\n\v\f\r\x1c\x1d\x1e\x1f", hex(code)
+
+
+@pytest.mark.parametrize("query", ["ye", "4.5", "viv", "il-6", "cy", "pain", "naltrexone", "rodr", "é", '"low dose"'])
+def test_both_ways_of_scanning_find_the_same(query: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A word is scanned with ``re`` or with ``bytes.find``, whichever is faster for it: the
+    matches, their scores and their order must not depend on which."""
+    from ldn_tui import search as S
+    from ldn_tui.paths import bundled_evidence
+
+    evidence = load_evidence(bundled_evidence())
+    results = []
+    for regex in (False, True):
+        monkeypatch.setattr(S, "_regex_is_faster", lambda needle, regex=regex: regex)
+        result = SearchIndex(evidence).search(query)
+        results.append([(h.id, h.score) for h in result.hits])
+    assert results[0], "a query that finds something"
+    assert results[0] == results[1]
