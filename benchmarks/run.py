@@ -287,7 +287,7 @@ def bench_cli(res: Results, sizes: dict[int, Path], env: dict[str, str], repeat:
         search = [*ldn, "search", *ev, "--limit", "20", "vivid dreams"]
         summ = [*ldn, "summary", *ev]
         run(validate, env)  # the cache is warm for all three
-        reps = repeat if n <= 1000 else max(1, repeat // 2)
+        reps = repeat if n <= 1000 else 3 if n <= 10_000 else 1  # the first search also keeps the index
         t_validate, t_search = best_of(reps, timed(validate, env), timed(search, env))
         if n >= 1000:
             res.ratio("`ldn-tui search` process / `ldn-tui validate` (loading)", label, t_search, t_validate,
