@@ -182,8 +182,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         sys.stderr.write(f"ldn-tui search: {clean(str(exc))}\n")
         return EXIT_PROBLEMS
     index = SearchIndex(evidence)
-    records = len(evidence.studies) + len(evidence.reviews) + len(evidence.mechanisms) + len(evidence.questions)
-    pending = indexcache.attach(index, folder, records)
+    pending = indexcache.attach(index, folder)
     result = index.search(query, limit=limit)
     sys.stdout.write(search_out.render(result, args.format, width=args.width))
     if pending is not None:

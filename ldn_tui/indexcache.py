@@ -26,10 +26,11 @@ MIN_RECORDS = 500
 _HEAD = struct.Struct("<II")
 
 
-def attach(index: SearchIndex, folder: Path, records: int) -> rendered.Key | None:
+def attach(index: SearchIndex, folder: Path) -> rendered.Key | None:
     """Give ``index`` its kept content if there is some; otherwise the key to keep it under once
     built (None: nothing to keep)."""
-    if records < MIN_RECORDS:
+    ev = index.evidence
+    if len(ev.studies) + len(ev.reviews) + len(ev.mechanisms) + len(ev.questions) < MIN_RECORDS:
         return None
     key = rendered.key_for(folder, OPTIONS, destination=False)
     if key is None:

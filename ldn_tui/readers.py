@@ -219,7 +219,7 @@ class Table:
             return None
         return value
 
-    def strs(self, key: str, required: bool = False, allow_empty: bool = True) -> tuple[str, ...]:
+    def strs(self, key: str, required: bool = False) -> tuple[str, ...]:
         value = self._get(key, required)
         if value is _MISSING:
             return ()
@@ -236,8 +236,6 @@ class Table:
                 self.ctx.add(f"{self.f(key)}[{i}]", "empty string")
             else:
                 out.append(clean(item).strip())
-        if not value and not allow_empty:
-            self.problem(key, "must not be empty")
         return tuple(out)
 
     def day(self, key: str, required: bool = False) -> date | None:
