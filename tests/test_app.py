@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from ldn_tui import cli, facts
 from ldn_tui.tui.app import LdnApp, run_app
+from ldn_tui.tui.messages import SearchDone
 from ldn_tui.tui.screens.dialogs import ConfirmDialog, ExportDialog
 from ldn_tui.tui.screens.help import HelpScreen
 from ldn_tui.tui.screens.main import MainScreen
@@ -187,6 +188,26 @@ async def test_a_pane_key_pressed_while_the_tabs_start_is_kept(fixture_folder: P
             await pilot.pause()
         assert fresh.query_one(TabbedContent).active == "outcomes"
         assert fresh.query_one("#outcomes-pane").is_on_screen
+
+
+async def test_enter_before_the_last_search_ends_waits_for_it(fixture_folder: Path, ready: Ready) -> None:
+    """A fast typist's Enter can come before the last keystroke's search ends: it goes to the
+    hits of what was typed once they are in, not to those of the word typed so far."""
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await search_for(pilot, "cytok")
+        search_input = screen.query_one(SearchInput)
+        with search_input.prevent(Input.Changed):
+            search_input.value = "cytokine"  # typed; its search has not ended yet
+        await pilot.press("enter")
+        assert search_input.has_focus, "still waiting for the hits of 'cytokine'"
+        screen.post_message(SearchDone("cytokine", screen.search.search("cytokine")))
+        await pilot.pause()
+        await pilot.pause()
+        assert screen.query_one(HitList).has_focus and status(app) == "1 of 1"
 
 
 async def test_switching_panes_never_flips_back(fixture_folder: Path, ready: Ready) -> None:

@@ -66,6 +66,8 @@ class MainScreen(Screen[None]):
         self.evidence = evidence
         self.search = search
         self.query_obj: Query | None = None
+        self._shown_text = ""  # the query whose result the hit list shows
+        self._hits_wanted = False  # Enter came before that query's search ended
         # The tabs activate their first tab when they mount, by a message that can reach the
         # TabbedContent after a pane key pressed at once has chosen another pane, and would switch
         # back. Pane keys wait for that first activation (or, should it never come, a second).
@@ -217,6 +219,7 @@ class MainScreen(Screen[None]):
         self.query_one(HitList).show(None)
         self.query_one(SearchBar).set_status("")
         self.query_obj = None
+        self._shown_text, self._hits_wanted = "", False
         self.refresh_bindings()
 
     def action_clear_search(self) -> None:
@@ -262,6 +265,7 @@ class MainScreen(Screen[None]):
             return  # a newer query is on its way
         bar = self.query_one(SearchBar)
         hits = self.query_one(HitList)
+        self._shown_text = event.text
         if event.result is None:
             hits.show(None)
             bar.set_status(event.error or "malformed query", error=True)
@@ -270,11 +274,18 @@ class MainScreen(Screen[None]):
             hits.show(event.result)
             total = event.result.total
             bar.set_status(f"{total} {'match' if total == 1 else 'matches'}" if total else "no matches")
+        if self._hits_wanted:
+            self._hits_wanted = False
+            self.action_focus_hits()
         self.refresh_bindings()
 
     @on(Input.Submitted, "#search-input")
     def _submitted(self) -> None:
-        self.action_focus_hits()
+        """Enter: to the hits of what was typed, once its search has ended."""
+        if self._shown_text == self.query_one(SearchInput).value.strip():
+            self.action_focus_hits()
+        else:
+            self._hits_wanted = True
 
     @on(HitList.Highlighted, "#hits")
     def _hit_highlighted(self) -> None:
