@@ -39,7 +39,7 @@ from ldn_tui import cachedir
 from ldn_tui.cachedir import Key, file_key
 from ldn_tui.model import Problem
 
-FORMAT = 1
+FORMAT = 2  # 2: entries say whether the file is plain (``ldn_tui.text.plain``)
 MAGIC = b"LDNTUIC1"
 FOOTER = struct.Struct("<QQI8s")  # index offset, index length, index CRC, MAGIC
 SUFFIX = ".ldncache"
@@ -48,8 +48,9 @@ RACY_NS = cachedir.RACY_NS  # a file changed this recently is not stored
 KEEP = 8  # cache files kept (one per folder), the least recently written removed first
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 
-Parsed = tuple[dict[str, Any] | None, list[Problem]]
-Entry = tuple[Key, int, int, int]  # key, offset, length (0: the file did not parse), CRC
+Parsed = tuple[dict[str, Any] | None, list[Problem], bool]  # table, problems, plainness
+# key, offset, length (0: the file did not parse), CRC, 1 if the file is plain (``text.plain``)
+Entry = tuple[Key, int, int, int, int]
 _DATETIME = frozenset({"date", "datetime", "time", "timezone", "timedelta"})
 
 
@@ -119,7 +120,7 @@ class FolderCache:
 
     def read(self, entry: Entry) -> tuple[dict[str, Any] | None, bytes]:
         """The table of a current entry (None if it is unreadable) and its bytes."""
-        _, offset, length, crc = entry
+        _, offset, length, crc, _ = entry
         if self._fd is None or length == 0:
             return None, b""
         try:
@@ -159,19 +160,19 @@ class CacheWriter:
         self.entries: dict[str, Entry] = {}
         self.failed = False
 
-    def add(self, rel: str, key: Key, blob: bytes | None) -> None:
+    def add(self, rel: str, key: Key, blob: bytes | None, plain: bool = False) -> None:
         """Store a file's pickled table, or (``blob`` None) that it did not parse."""
         if self.failed or self.cache.racy(key):
             return
         if blob is None:
-            self.entries[rel] = (key, 0, 0, 0)
+            self.entries[rel] = (key, 0, 0, 0, 0)
             return
         try:
             self.file.write(blob)
         except OSError:
             self.failed = True
             return
-        self.entries[rel] = (key, self.offset, len(blob), zlib.crc32(blob))
+        self.entries[rel] = (key, self.offset, len(blob), zlib.crc32(blob), int(plain))
         self.offset += len(blob)
 
     def abort(self) -> None:
@@ -211,8 +212,8 @@ def parse_through(folder: Path, files: Sequence[tuple[str, str, str]]) -> Iterat
 
     store = open_cache(folder, len(files))
     if store is None:
-        for data, _, problems in parallel.parse_tables([(path, shown) for path, shown, _ in files]):
-            yield data, problems
+        for data, _, problems, plain in parallel.parse_tables([(path, shown) for path, shown, _ in files]):
+            yield data, problems, plain
         return
     try:
         yield from _through(store, files)
@@ -230,7 +231,7 @@ def _through(store: FolderCache, files: Sequence[tuple[str, str, str]]) -> Itera
     misses = [(path, shown) for (path, shown, _), entry in zip(files, current, strict=True)
               if entry is None or entry[2] == 0]
     fresh = parallel.parse_tables(misses, keep_blobs=writer is not None)
-    damaged: dict[str, bytes | None] = {}  # rel -> blob, for entries that failed their check
+    damaged: dict[str, tuple[bytes | None, bool]] = {}  # rel -> blob, plain: entries that failed their check
     ok = False
     try:
         for (path, shown, rel), key, entry in zip(files, keys, current, strict=True):
@@ -238,15 +239,16 @@ def _through(store: FolderCache, files: Sequence[tuple[str, str, str]]) -> Itera
             blob: bytes | None
             if entry is not None and entry[2] != 0:
                 data, blob = store.read(entry)
+                plain = entry[4] == 1
                 if data is None:  # damaged after all: parse the file itself
-                    data, problems = parallel.parse_table(path, shown)
+                    data, problems, plain = parallel.parse_table(path, shown)
                     blob = None if data is None else dumps(data)
-                    damaged[rel] = blob
+                    damaged[rel] = blob, plain
             else:
-                data, blob, problems = next(fresh)
+                data, blob, problems, plain = next(fresh)
             if writer is not None and key is not None:
-                writer.add(rel, key, blob if data is not None else None)
-            yield data, problems
+                writer.add(rel, key, blob if data is not None else None, plain)
+            yield data, problems, plain
         ok = True
     finally:
         if writer is not None:
@@ -260,7 +262,7 @@ def _through(store: FolderCache, files: Sequence[tuple[str, str, str]]) -> Itera
 
 def _repair(
     store: FolderCache, files: Sequence[tuple[str, str, str]], keys: list[Key | None],
-    current: list[Entry | None], damaged: dict[str, bytes | None],
+    current: list[Entry | None], damaged: dict[str, tuple[bytes | None, bool]],
 ) -> None:
     """Rewrite a cache some of whose tables failed their check (everything else was current)."""
     writer = store.writer()
@@ -270,13 +272,13 @@ def _repair(
         if key is None or entry is None:
             continue
         if rel in damaged:
-            writer.add(rel, key, damaged[rel])
+            writer.add(rel, key, *damaged[rel])
         elif entry[2] == 0:
             writer.add(rel, key, None)
         else:
             _, blob = store.read(entry)
             if blob:
-                writer.add(rel, key, blob)
+                writer.add(rel, key, blob, entry[4] == 1)
     writer.commit()
 
 
@@ -345,11 +347,12 @@ def _index(fd: int, folder_id: str) -> dict[str, Entry] | None:
         if not (
             isinstance(rel, str)
             and isinstance(entry, tuple)
-            and len(entry) == 4
+            and len(entry) == 5
             and isinstance(entry[0], tuple)
             and len(entry[0]) == 4
             and all(type(x) is int for x in entry[0])
             and all(type(x) is int and x >= 0 for x in entry[1:])
+            and entry[4] in (0, 1)
             and entry[1] + entry[2] <= offset
         ):
             return None

@@ -31,7 +31,7 @@ from ldn_tui.model import (
 )
 from ldn_tui.paths import bundled_evidence as bundled_evidence  # re-exported: older callers
 from ldn_tui.paths import default_evidence as default_evidence
-from ldn_tui.text import one_line
+from ldn_tui.text import one_line, plain
 
 ROOT_FILES = ("topic.toml", "mechanisms.toml", "questions.toml")
 
@@ -41,13 +41,20 @@ ROOT_FILES = ("topic.toml", "mechanisms.toml", "questions.toml")
 
 def read_toml(path: str | os.PathLike[str], shown: str, problems: list[Problem]) -> dict[str, Any] | None:
     """Parse one file; on failure append a problem naming the line and return None."""
+    return read_record(path, shown, problems)[0]
+
+
+def read_record(
+    path: str | os.PathLike[str], shown: str, problems: list[Problem]
+) -> tuple[dict[str, Any] | None, bool]:
+    """``read_toml``, and whether no text in the file can need cleaning (``text.plain``)."""
     try:
         # Unbuffered: one read of the whole file, without a buffer object in between.
         with open(path, "rb", buffering=0) as file:
             raw = file.readall()
     except OSError as exc:
         problems.append(Problem(shown, "", f"cannot read the file: {exc.strerror or exc}"))
-        return None
+        return None, False
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -57,16 +64,16 @@ def read_toml(path: str | os.PathLike[str], shown: str, problems: list[Problem])
         problems.append(
             Problem(shown, "", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", line, column)
         )
-        return None
+        return None, False
     try:
-        return tomli.loads(text)
+        return tomli.loads(text), plain(raw)
     except tomli.TOMLDecodeError as exc:
         msg = getattr(exc, "msg", str(exc))
         where: tuple[int | None, int | None] = (getattr(exc, "lineno", None), getattr(exc, "colno", None))
         problems.append(Problem(shown, "", one_line(f"TOML syntax error: {msg}"), *where))
     except (RecursionError, ValueError) as exc:  # pathological nesting, huge numbers
         problems.append(Problem(shown, "", f"TOML syntax error: {type(exc).__name__}"))
-    return None
+    return None, False
 
 
 def _toml_files(top: str, shown: str, problems: list[Problem]) -> list[tuple[str, str]]:
@@ -104,6 +111,7 @@ def _shown(path: Path, folder: Path, shown: str) -> str:
 # --------------------------------------------------------------------------- loading
 
 ParseHook = Callable[[list[tuple[Path, str]]], list[tuple[dict[str, Any] | None, list[Problem]]]]
+Parsed = tuple[dict[str, Any] | None, list[Problem], bool]  # table, problems, ``text.plain`` of its file
 Progress = Callable[[int, int], None]
 
 
@@ -210,16 +218,15 @@ def _check(
     if progress is not None:
         progress(0, total)
     if parse is not None:
-        parsed: Iterable[tuple[dict[str, Any] | None, list[Problem]]] = parse(
-            [(Path(job.path), job.shown) for job in jobs]
-        )
+        given = parse([(Path(job.path), job.shown) for job in jobs])
+        parsed: Iterable[Parsed] = ((data, found, False) for data, found in given)
     else:
         parsed = _parse_default(folder, jobs)
 
     studies: list[Study] = []
     reviews: list[Review] = []
     done = 0
-    for job, (data, file_problems) in zip(jobs, parsed, strict=True):
+    for job, (data, file_problems, plain_text) in zip(jobs, parsed, strict=True):
         done += 1
         if progress is not None and (done % step == 0 or done == total):
             progress(done, total)
@@ -228,13 +235,13 @@ def _check(
             continue
         ctx = S.Ctx(job.shown, problems)
         if job.sub == "studies":
-            study = S.build_study(ctx, data, job.rel)
+            study = S.build_study(ctx, data, job.rel, plain_text)
             if study is None:
                 continue
             studies.append(study)
             record: Study | Review = study
         else:
-            review = S.build_review(ctx, data, job.rel)
+            review = S.build_review(ctx, data, job.rel, plain_text)
             if review is None:
                 continue
             reviews.append(review)
@@ -279,15 +286,16 @@ def _small(count: int) -> bool:
                        getattr(parallel, "MIN_FILES", PARALLEL_MIN_FILES))
 
 
-def _parse_here(jobs: list[_Job]) -> Iterator[tuple[dict[str, Any] | None, list[Problem]]]:
+def _parse_here(jobs: list[_Job]) -> Iterator[Parsed]:
     for job in jobs:
         problems: list[Problem] = []
-        yield read_toml(job.path, job.shown, problems), problems
+        data, plain_text = read_record(job.path, job.shown, problems)
+        yield data, problems, plain_text
 
 
-def _parse_default(folder: Path, jobs: list[_Job]) -> Iterator[tuple[dict[str, Any] | None, list[Problem]]]:
-    """Each job's table and problems, in order: from the parse cache where current, else
-    parsed (in worker processes when there are many)."""
+def _parse_default(folder: Path, jobs: list[_Job]) -> Iterator[Parsed]:
+    """Each job's table, problems and plainness, in order: from the parse cache where
+    current, else parsed (in worker processes when there are many)."""
     if _small(len(jobs)):
         return _parse_here(jobs)
     from ldn_tui.cache import parse_through

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 MIN_FILES = 500  # fewer files than this are parsed here: workers would cost more than they save
 CHUNK = 100  # files per task: small enough to stream, large enough to amortise the round trip
 
-Parsed = tuple[bytes | None, list[Problem]]
+Parsed = tuple[bytes | None, list[Problem], bool]  # the table pickled, problems, ``text.plain``
 Table = dict[str, Any]
 
 
@@ -40,33 +40,35 @@ def workers() -> int:
     return max(1, min(count, 4))
 
 
-def parse_table(path: str, shown: str) -> tuple[Table | None, list[Problem]]:
-    """Parse one file in this process: its table (None on failure) and its problems."""
-    from ldn_tui.loader import read_toml
+def parse_table(path: str, shown: str) -> tuple[Table | None, list[Problem], bool]:
+    """Parse one file in this process: its table (None on failure), its problems, and
+    whether none of its text can need cleaning (``ldn_tui.text.plain``)."""
+    from ldn_tui.loader import read_record
 
     problems: list[Problem] = []
-    return read_toml(path, shown, problems), problems
+    data, plain = read_record(path, shown, problems)
+    return data, problems, plain
 
 
 def parse_one(path: str, shown: str) -> Parsed:
-    """Parse one file: its table pickled (None on failure) and its problems."""
-    data, problems = parse_table(path, shown)
-    return (None if data is None else pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)), problems
+    """Parse one file: its table pickled (None on failure), its problems, its plainness."""
+    data, problems, plain = parse_table(path, shown)
+    return (None if data is None else pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)), problems, plain
 
 
 def parse_tables(
     items: Sequence[tuple[str, str]], keep_blobs: bool = False
-) -> Iterator[tuple[Table | None, bytes | None, list[Problem]]]:
-    """(table, the table pickled, problems) for each (path, shown), in order: in worker
-    processes from ``MIN_FILES`` files on, else here (pickling only if ``keep_blobs``)."""
+) -> Iterator[tuple[Table | None, bytes | None, list[Problem], bool]]:
+    """(table, the table pickled, problems, plainness) for each (path, shown), in order: in
+    worker processes from ``MIN_FILES`` files on, else here (pickling only if ``keep_blobs``)."""
     if len(items) >= MIN_FILES:
-        for blob, problems in parse_files(items):
-            yield (None if blob is None else _loads(blob)), blob, problems
+        for blob, problems, plain in parse_files(items):
+            yield (None if blob is None else _loads(blob)), blob, problems, plain
         return
     for path, shown in items:
-        data, problems = parse_table(path, shown)
+        data, problems, plain = parse_table(path, shown)
         blob = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL) if keep_blobs and data is not None else None
-        yield data, blob, problems
+        yield data, blob, problems, plain
 
 
 def _loads(blob: bytes) -> Table | None:

@@ -3,15 +3,19 @@
 Each ``build_*`` takes a parsed TOML table and returns a model object, or
 ``None`` when a required part is missing; every problem goes into the
 context's list, so one pass reports them all. The typed reads they use are
-``ldn_tui.readers``.
+``ldn_tui.readers``. Studies, reviews, mechanisms and questions are built from
+their shapes (``ldn_tui.shapes``, where their rules are written down): a study
+or review through the generated fast path (``ldn_tui.fastpath``) when it is
+clean, else by ``build``, which names every problem.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
+from ldn_tui import fastpath
 from ldn_tui import model as M
+from ldn_tui import shapes as H
 from ldn_tui.readers import Ctx as Ctx  # re-exported: the loader builds contexts and tables here
 from ldn_tui.readers import Table as Table
 from ldn_tui.readers import closest as closest
@@ -83,306 +87,98 @@ def build_topic(ctx: Ctx, data: dict[str, Any]) -> M.Topic | None:
     return M.Topic(fmt, topic_id, title, question, last, tuple(domains), tuple(judgments), summary)
 
 
-# --------------------------------------------------------------------------- studies
-
-CITATION_KEYS = frozenset({"id", "title", "authors", "year", "journal", "doi", "pmid", "registration"})
-STUDY_KEYS = CITATION_KEYS | {
-    "design", "blinding", "country", "funding", "summary", "keywords", "caveats", "population",
-    "intervention", "comparator", "outcomes", "biomarkers", "risk_of_bias", "adverse_events",
-}
-POPULATION_KEYS = frozenset({"description", "n_enrolled", "n_analysed", "female_percent", "age_mean"})
-INTERVENTION_KEYS = frozenset({"description", "dose_mg", "duration_weeks"})
-COMPARATOR_KEYS = frozenset({"kind", "description"})
-OUTCOME_KEYS = frozenset({
-    "domain", "measure", "timepoint", "result", "summary", "p_value", "source", "effect", "arms",
-    "secondary_source",
-})
-EFFECT_KEYS = frozenset({"type", "estimate", "ci_low", "ci_high"})
-ARMS_KEYS = frozenset({"intervention", "control"})
-CONT_KEYS = frozenset({"mean", "sd", "n"})
-BIN_KEYS = frozenset({"events", "total"})
-BIOMARKER_KEYS = frozenset({"marker", "role", "finding", "summary", "source", "secondary_source"})
-ROB_KEYS = frozenset({*M.ROB_DOMAINS, "overall", "rationale", "assessed_by"})
+# --------------------------------------------------------------------------- records built from their shapes
 
 
-def _citation(t: Table) -> tuple[str | None, str | None, tuple[str, ...], int | None, dict[str, Any]]:
-    record_id, title = t.slug(), t.text("title")
-    authors = t.strs("authors", required=True)
-    year = t.integer("year", required=True, minimum=1800)
-    if year is not None and year > date.today().year:
-        t.problem("year", f"{year} is in the future")
-        year = None
-    doi = t.text("doi", required=False)
-    if doi is not None and not doi.startswith("10."):
-        t.problem("doi", f"'{doi}' is not a DOI (it starts with '10.'; leave out any https://doi.org/)")
-    pmid = t.text("pmid", required=False)
-    if pmid is not None and not pmid.isdigit():
-        t.problem("pmid", f"'{pmid}' is not a PubMed id (digits only)")
-    extra: dict[str, Any] = {"journal": t.text("journal", required=False), "doi": doi, "pmid": pmid,
-             "registration": t.text("registration", required=False)}
-    return record_id, title, authors, year, extra
-
-
-def build_study(ctx: Ctx, data: dict[str, Any], path: str) -> M.Study | None:
-    t = Table(ctx, data, "")
-    t.known(STUDY_KEYS)
-    record_id, title, authors, year, cite = _citation(t)
-    if "authors" in data and not authors and isinstance(data["authors"], list):
-        t.problem("authors", "must name at least one author")
-    if not (cite["doi"] or cite["pmid"] or cite["registration"]) and not any(
-        k in data for k in ("doi", "pmid", "registration")
-    ):
-        t.problem("doi", "a study needs at least one of doi, pmid, registration")
-    design = t.enum("design", M.DESIGNS)
-    blinding = t.enum("blinding", M.BLINDINGS)
-    summary = t.text("summary")
-    population = _population(t.table("population", required=True))
-    intervention = _intervention(t.table("intervention", required=True))
-    comparator = _comparator(t.table("comparator", required=True))
-    outcomes = tuple([o for o in map(_outcome, t.tables("outcomes")) if o is not None])
-    biomarkers = tuple([b for b in map(_biomarker, t.tables("biomarkers")) if b is not None])
-    rob_t = t.table("risk_of_bias")
-    rob = _rob(rob_t) if rob_t is not None else None
-    rest: dict[str, Any] = {
-        "country": t.text("country", required=False),
-        "funding": t.text("funding", required=False),
-        "keywords": t.strs("keywords"),
-        "caveats": t.strs("caveats"),
-        "adverse_events": t.text("adverse_events", required=False),
-    }
-    if (
-        record_id is None or title is None or year is None or design is None or blinding is None
-        or summary is None or population is None or intervention is None or comparator is None
-        or (rob_t is not None and rob is None)
-    ):
+def build(shape: H.Shape, t: Table, path: str | None = None) -> Any:
+    """The shape's record from table ``t``, every problem reported; None if it does not build."""
+    t.known(shape.keys)
+    values: dict[str, Any] = {}
+    failed = False
+    for step in shape.steps:
+        if isinstance(step, H.Check):
+            if any(values[name] is None for name in step.needs) or not all(k in t.data for k in step.keys):
+                continue
+            found = step.fn(t.data, *[values[name] for name in step.args])
+            if found:
+                for key, message in found:
+                    t.problem(key, message)
+                failed = failed or step.fatal
+            continue
+        value, ok = _read(t, step)
+        values[step.key] = value
+        failed = failed or not ok
+    if failed:
         return None
-    return M.Study(
-        id=record_id, title=title, authors=authors, year=year, design=design, blinding=blinding,
-        summary=summary, population=population, intervention=intervention, comparator=comparator,
-        path=path, outcomes=outcomes, biomarkers=biomarkers, risk_of_bias=rob,
-        **cite, **rest,
-    )
+    if shape.with_path:
+        values["path"] = path
+    return shape.model(**values)
 
 
-def _population(t: Table | None) -> M.Population | None:
-    if t is None:
-        return None
-    t.known(POPULATION_KEYS)
-    desc = t.text("description")
-    n = t.integer("n_enrolled", required=True, minimum=1)
-    analysed = t.integer("n_analysed")
-    if n is not None and analysed is not None and analysed > n:
-        t.problem("n_analysed", f"{analysed} analysed is more than the {n} enrolled")
-    female = t.number("female_percent", low=0, high=100)
-    age = t.number("age_mean", low=0, high=120)
-    if desc is None or n is None:
-        return None
-    return M.Population(desc, n, analysed, female, age)
+def _read(t: Table, f: H.Field) -> tuple[Any, bool]:
+    """A field's value, and whether the table can still build (False: a required field,
+    or a sub-table that is there, failed)."""
+    kind, key = f.kind, f.key
+    value: Any
+    if kind == "table":
+        sub = t.table(key, f.required)
+        if sub is None:
+            return None, not f.required  # an optional key that is not a table is read as left out
+        shape = f.shape
+        if isinstance(shape, H.OneOf):
+            shape = shape.then if any(k in sub.data for k in shape.when_any) else shape.otherwise
+        assert shape is not None
+        value = build(shape, sub)
+        return value, value is not None
+    if kind == "tables":
+        assert isinstance(f.shape, H.Shape)
+        built = (build(f.shape, item) for item in t.tables(key, f.required))
+        return tuple([item for item in built if item is not None]), True
+    if kind == "flag":
+        return t.flag(key, f.default), True
+    if kind == "strs":
+        return t.strs(key, f.required), True
+    if kind == "text":
+        value = t.text(key, f.required)
+    elif kind == "enum":
+        value = t.enum(key, f.choices, f.required)
+        if value is None and f.default is not None:
+            return f.default, True
+    elif kind == "slug":
+        value = t.slug(key)
+    elif kind == "integer":
+        value = t.integer(key, f.required, f.minimum)
+    elif kind == "number":
+        value = t.number(key, f.required, f.low, f.high, f.low_open)
+    elif kind == "day":
+        value = t.day(key, f.required)
+    else:
+        raise ValueError(f"unknown field kind {kind!r}")
+    return value, value is not None or not f.required
 
 
-def _intervention(t: Table | None) -> M.Intervention | None:
-    if t is None:
-        return None
-    t.known(INTERVENTION_KEYS)
-    desc = t.text("description")
-    dose = t.number("dose_mg", low=0, low_open=True)
-    weeks = t.number("duration_weeks", low=0, low_open=True)
-    return M.Intervention(desc, dose, weeks) if desc is not None else None
+def build_study(ctx: Ctx, data: dict[str, Any], path: str, plain: bool = False) -> M.Study | None:
+    """The study of one file (``plain``: its text needs no cleaning, ``ldn_tui.text.plain``)."""
+    study = fastpath.study(data, path, plain)
+    if study is not None:
+        return study
+    built: M.Study | None = build(H.STUDY, Table(ctx, data, ""), path)
+    return built
 
 
-def _comparator(t: Table | None) -> M.Comparator | None:
-    if t is None:
-        return None
-    t.known(COMPARATOR_KEYS)
-    kind = t.enum("kind", M.COMPARATOR_KINDS)
-    desc = t.text("description", required=False)
-    return M.Comparator(kind, desc) if kind is not None else None
-
-
-def check_ci(t: Table, kind: str | None, est: float | None, low: float | None, high: float | None) -> bool:
-    """The shared rules of a reported effect: ratios positive, CI complete and around the estimate."""
-    ok = True
-    if kind in M.RATIO_TYPES:
-        for key, value in (("estimate", est), ("ci_low", low), ("ci_high", high)):
-            if value is not None and value <= 0:
-                t.problem(key, f"{value:g} is impossible for a ratio ({kind}): ratios are on the ratio scale, above 0")
-                ok = False
-    if ("ci_low" in t.data) != ("ci_high" in t.data):
-        t.problem("ci_high" if "ci_low" in t.data else "ci_low", "a CI needs both ci_low and ci_high")
-        ok = False
-    if ok and est is not None and low is not None and high is not None:
-        if low > high:
-            t.problem("ci_low", f"ci_low {low:g} is above ci_high {high:g}")
-            ok = False
-        elif not low <= est <= high:
-            t.problem("estimate", f"{est:g} lies outside its CI ({low:g} to {high:g})")
-            ok = False
-    return ok
-
-
-def _outcome(t: Table) -> M.Outcome | None:
-    t.known(OUTCOME_KEYS)
-    domain, measure = t.text("domain"), t.text("measure")
-    result = t.enum("result", M.RESULTS)
-    summary, source = t.text("summary"), t.text("source")
-    timepoint = t.text("timepoint", required=False)
-    p = t.number("p_value", low=0, high=1, low_open=True)
-    secondary = t.flag("secondary_source")
-    effect: M.Effect | None = None
-    arms: M.Arms | None = None
-    ok = True
-    e = t.table("effect")
-    a = t.table("arms")
-    if e is not None and a is not None:
-        t.problem("arms", "give [outcomes.effect] or [outcomes.arms], not both")
-        ok = False
-    if e is not None:
-        e.known(EFFECT_KEYS)
-        kind = e.enum("type", M.EFFECT_TYPES)
-        est = e.number("estimate", required=True)
-        low, high = e.number("ci_low"), e.number("ci_high")
-        if not check_ci(e, kind, est, low, high):
-            ok = False
-        elif kind is not None and est is not None:
-            if low is None and p is None:
-                e.problem("ci_low", "an effect needs a CI (ci_low, ci_high) or the outcome's p_value")
-                ok = False
-            effect = M.Effect(kind, est, low, high)
-    if a is not None:
-        arms = _arms(a)
-        ok = ok and arms is not None
-    if domain is None or measure is None or result is None or summary is None or source is None or not ok:
-        return None
-    return M.Outcome(domain, measure, result, summary, source, timepoint, p, effect, arms, secondary)
-
-
-def _arm(t: Table | None) -> M.Arm | None:
-    if t is None:
-        return None
-    if "events" in t.data or "total" in t.data:
-        t.known(BIN_KEYS)
-        events, total = t.integer("events", required=True), t.integer("total", required=True, minimum=1)
-        if events is not None and total is not None and events > total:
-            t.problem("events", f"{events} events is more than the {total} in the arm")
-            return None
-        return M.BinaryArm(events, total) if events is not None and total is not None else None
-    t.known(CONT_KEYS)
-    mean = t.number("mean", required=True)
-    sd = t.number("sd", required=True, low=0, low_open=True)
-    n = t.integer("n", required=True, minimum=1)
-    if mean is None or sd is None or n is None:
-        return None
-    return M.ContinuousArm(mean, sd, n)
-
-
-def _arms(t: Table) -> M.Arms | None:
-    t.known(ARMS_KEYS)
-    i, c = _arm(t.table("intervention", required=True)), _arm(t.table("control", required=True))
-    if i is None or c is None:
-        return None
-    if type(i) is not type(c):
-        t.problem("control", "both arms need the same kind of data: mean/sd/n or events/total")
-        return None
-    return M.Arms(i, c)
-
-
-def _biomarker(t: Table) -> M.Biomarker | None:
-    t.known(BIOMARKER_KEYS)
-    marker = t.text("marker")
-    role = t.enum("role", M.BIOMARKER_ROLES)
-    finding = t.enum("finding", M.BIOMARKER_FINDINGS)
-    summary, source = t.text("summary"), t.text("source")
-    secondary = t.flag("secondary_source")
-    if marker is None or role is None or finding is None or summary is None or source is None:
-        return None
-    return M.Biomarker(marker, role, finding, summary, source, secondary)
-
-
-def _rob(t: Table) -> M.RiskOfBias | None:
-    t.known(ROB_KEYS)
-    domains = {d: t.enum(d, M.ROB_JUDGMENTS, required=False) for d in M.ROB_DOMAINS}
-    overall = t.enum("overall", M.ROB_JUDGMENTS)
-    by = t.text("assessed_by")
-    rationale = t.text("rationale", required=False)
-    if overall is None or by is None:
-        return None
-    return M.RiskOfBias(overall=overall, assessed_by=by, rationale=rationale, **domains)
-
-
-# --------------------------------------------------------------------------- reviews, mechanisms, questions
-
-REVIEW_KEYS = CITATION_KEYS | {
-    "kind", "search_date", "includes", "includes_other", "conclusion", "certainty", "findings",
-    "summary", "keywords", "caveats", "n_studies", "n_participants",
-}
-FINDING_KEYS = frozenset({
-    "domain", "type", "estimate", "ci_low", "ci_high", "k", "i2", "p_value", "comparison", "note",
-    "secondary_source",
-})
-MECHANISM_KEYS = frozenset({"id", "title", "status", "summary", "studies", "studies_against", "references", "caveats"})
-QUESTION_KEYS = frozenset({"id", "question", "why", "studies", "ongoing"})
-
-
-def build_review(ctx: Ctx, data: dict[str, Any], path: str) -> M.Review | None:
-    t = Table(ctx, data, "")
-    t.known(REVIEW_KEYS)
-    record_id, title, authors, year, cite = _citation(t)
-    kind = t.enum("kind", M.REVIEW_KINDS)
-    conclusion = t.text("conclusion")
-    certainty = t.enum("certainty", M.CERTAINTIES, required=False)
-    findings = tuple(f for f in (_finding(x) for x in t.tables("findings")) if f is not None)
-    rest: dict[str, Any] = {
-        "search_date": t.day("search_date"),
-        "includes": t.strs("includes"),
-        "includes_other": t.strs("includes_other"),
-        "summary": t.text("summary", required=False),
-        "keywords": t.strs("keywords"),
-        "caveats": t.strs("caveats"),
-        "n_studies": t.integer("n_studies", minimum=1),
-        "n_participants": t.integer("n_participants", minimum=1),
-    }
-    if record_id is None or title is None or year is None or kind is None or conclusion is None:
-        return None
-    return M.Review(
-        id=record_id, title=title, authors=authors, year=year, kind=kind, conclusion=conclusion, path=path,
-        certainty=certainty, findings=findings, **cite, **rest,
-    )
-
-
-def _finding(t: Table) -> M.ReviewFinding | None:
-    t.known(FINDING_KEYS)
-    domain = t.text("domain")
-    kind = t.enum("type", M.EFFECT_TYPES)
-    est = t.number("estimate", required=True)
-    low, high = t.number("ci_low"), t.number("ci_high")
-    ok = check_ci(t, kind, est, low, high)
-    k = t.integer("k", minimum=1)
-    i2 = t.number("i2", low=0, high=100)
-    p = t.number("p_value", low=0, high=1, low_open=True)
-    comparison = t.enum("comparison", M.COMPARISONS, required=False) or "placebo"
-    note = t.text("note", required=False)
-    secondary = t.flag("secondary_source")
-    if domain is None or kind is None or est is None or not ok:
-        return None
-    return M.ReviewFinding(domain, kind, est, low, high, k, i2, p, comparison, note, secondary)
+def build_review(ctx: Ctx, data: dict[str, Any], path: str, plain: bool = False) -> M.Review | None:
+    review = fastpath.review(data, path, plain)
+    if review is not None:
+        return review
+    built: M.Review | None = build(H.REVIEW, Table(ctx, data, ""), path)
+    return built
 
 
 def build_mechanism(t: Table) -> M.Mechanism | None:
-    t.known(MECHANISM_KEYS)
-    mid, title = t.slug(), t.text("title")
-    status = t.enum("status", M.MECHANISM_STATUSES)
-    summary = t.text("summary")
-    studies, against = t.strs("studies"), t.strs("studies_against")
-    refs, caveats = t.strs("references"), t.strs("caveats")
-    if mid is None or title is None or status is None or summary is None:
-        return None
-    return M.Mechanism(mid, title, status, summary, studies, against, refs, caveats)
+    built: M.Mechanism | None = build(H.MECHANISM, t)
+    return built
 
 
 def build_question(t: Table) -> M.Question | None:
-    t.known(QUESTION_KEYS)
-    qid, question, why = t.slug(), t.text("question"), t.text("why")
-    studies, ongoing = t.strs("studies"), t.strs("ongoing")
-    if qid is None or question is None or why is None:
-        return None
-    return M.Question(qid, question, why, studies, ongoing)
+    built: M.Question | None = build(H.QUESTION, t)
+    return built

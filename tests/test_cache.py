@@ -42,7 +42,7 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = parallel.parse_table
 
-    def counting(path: str, shown: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    def counting(path: str, shown: str) -> tuple[dict[str, Any] | None, list[Problem], bool]:
         seen.append(Path(path).name)
         return real(path, shown)
 
