@@ -86,6 +86,25 @@ def test_warm_load_parses_nothing_and_gives_the_same_evidence(folder: Path, pars
     assert warm == cold
 
 
+def test_text_that_needs_cleaning_is_cleaned_from_a_warm_cache_and_from_workers(
+    folder: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache keeps whether a file has text to clean (``text.plain``): a warm load, and a
+    load parsed in worker processes, clean it just as a load that parsed the file here."""
+    rewrite(folder / BETA, 'keywords = ["crossover", "cytokine"]', 'keywords = ["cross\\tover", "cyto\\u0007kine"]')
+    rewrite(folder / BETA, "Cytokines fell on the drug.", "Cytokines\\u202e fell\\ton the drug.")
+    cold = load_evidence(folder)
+    beta = cold.study("beta-2015")
+    assert beta is not None and beta.keywords == ("cross over", "cytokine")
+    assert beta.summary.endswith("Cytokines fell on the drug.")
+    parses.clear()
+    assert load_evidence(folder) == cold and parses == []
+    monkeypatch.setenv("LDN_TUI_NO_CACHE", "1")
+    monkeypatch.setattr(parallel, "MIN_FILES", 2)
+    monkeypatch.setattr(parallel, "CHUNK", 1)
+    assert load_evidence(folder) == cold
+
+
 def test_an_edit_shows(folder: Path, parses: list[str]) -> None:
     load_evidence(folder)
     rewrite(folder / BETA, "A crossover trial of the fixture drug", "A crossover trial of a changed drug")
