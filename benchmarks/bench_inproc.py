@@ -2,6 +2,10 @@
 
     python benchmarks/bench_inproc.py parse FOLDER REPEAT     raw tomli parse of every *.toml
     python benchmarks/bench_inproc.py load FOLDER REPEAT      check_evidence (the caller sets the cache env)
+    python benchmarks/bench_inproc.py cold FOLDER REPEAT DIR  check_evidence writing a new parse cache in DIR
+                                                              each round (after one load without it, so
+                                                              that, like the other figures, it is not a
+                                                              process's first call)
     python benchmarks/bench_inproc.py search FOLDER           index build, then latency per keystroke:
                                                               ranking alone, then as the browser
 
@@ -72,6 +76,32 @@ def load(folder: Path, repeat: int) -> dict[str, Any]:
     return {"seconds": min(times), "first": times[0], "studies": studies, "maxrss_mb": maxrss_mb()}
 
 
+def cold(folder: Path, repeat: int, where: Path) -> dict[str, Any]:
+    import os
+    import shutil
+
+    from ldn_tui.loader import check_evidence
+
+    os.environ["LDN_TUI_NO_CACHE"] = "1"
+    check_evidence(folder)
+    del os.environ["LDN_TUI_NO_CACHE"]
+    times: list[float] = []
+    for i in range(repeat):
+        fresh = where / f"cold-{i}"
+        shutil.rmtree(fresh, ignore_errors=True)
+        os.environ["LDN_TUI_CACHE_DIR"] = str(fresh)
+        start = time.perf_counter()
+        evidence, problems = check_evidence(folder)
+        times.append(time.perf_counter() - start)
+        if evidence is None:
+            raise SystemExit(f"{folder} does not load: {problems[:3]}")
+        if not any(fresh.iterdir()):
+            raise SystemExit("no cache was written")
+        del evidence
+        shutil.rmtree(fresh, ignore_errors=True)
+    return {"seconds": min(times), "first": times[0], "maxrss_mb": maxrss_mb()}
+
+
 def typing(search: Callable[[str], Any], query_error: type[Exception]) -> tuple[list[float], int, dict[str, int]]:
     """Latency of ``search`` on every keystroke of every query."""
     latencies: list[float] = []
@@ -125,6 +155,8 @@ def main(argv: list[str]) -> int:
         out = raw_parse(folder, int(argv[2]))
     elif kind == "load":
         out = load(folder, int(argv[2]))
+    elif kind == "cold":
+        out = cold(folder, int(argv[2]), Path(argv[3]))
     elif kind == "search":
         out = search(folder)
     else:

@@ -223,7 +223,7 @@ def bench_load(res: Results, n: int, folder: Path, env: dict[str, str], repeat: 
         rss_plain = p["maxrss_mb"]
         fresh = out / "cache-cold"
         shutil.rmtree(fresh, ignore_errors=True)
-        cold.append(inproc("load", folder, {**env, "LDN_TUI_CACHE_DIR": str(fresh)}, "1")["seconds"])
+        cold.append(inproc("cold", folder, env, reps, str(out / "cache-colds"))["seconds"])
         w = inproc("load", folder, {**env, "LDN_TUI_CACHE_DIR": str(fresh)}, reps)
         warm.append(w["seconds"])
         rss_warm = w["maxrss_mb"]

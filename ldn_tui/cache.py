@@ -72,7 +72,13 @@ class _TomlTypes(pickle.Unpickler):
 
 
 def dumps(table: dict[str, Any]) -> bytes:
-    return pickle.dumps(table, protocol=PROTOCOL)
+    """A table pickled without the memo, which only costs time (half of it) here: a parsed
+    TOML table is a tree, with nothing shared and nothing circular."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=PROTOCOL)
+    pickler.fast = True
+    pickler.dump(table)
+    return buffer.getvalue()
 
 
 def loads(blob: bytes) -> dict[str, Any] | None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gc
 import os
-import pickle
 import sys
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -52,8 +51,10 @@ def parse_table(path: str, shown: str) -> tuple[Table | None, list[Problem], boo
 
 def parse_one(path: str, shown: str) -> Parsed:
     """Parse one file: its table pickled (None on failure), its problems, its plainness."""
+    from ldn_tui.cache import dumps
+
     data, problems, plain = parse_table(path, shown)
-    return (None if data is None else pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)), problems, plain
+    return (None if data is None else dumps(data)), problems, plain
 
 
 def parse_tables(
@@ -65,9 +66,11 @@ def parse_tables(
         for blob, problems, plain in parse_files(items):
             yield (None if blob is None else _loads(blob)), blob, problems, plain
         return
+    from ldn_tui.cache import dumps
+
     for path, shown in items:
         data, problems, plain = parse_table(path, shown)
-        blob = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL) if keep_blobs and data is not None else None
+        blob = dumps(data) if keep_blobs and data is not None else None
         yield data, blob, problems, plain
 
 
