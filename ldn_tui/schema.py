@@ -158,20 +158,16 @@ def _read(t: Table, f: H.Field) -> tuple[Any, bool]:
 
 
 def build_study(ctx: Ctx, data: dict[str, Any], path: str, plain: bool = False) -> M.Study | None:
-    """The study of one file (``plain``: its text needs no cleaning, ``ldn_tui.text.plain``)."""
-    study = fastpath.study(data, path, plain)
-    if study is not None:
-        return study
-    built: M.Study | None = build(H.STUDY, Table(ctx, data, ""), path)
-    return built
+    """The study of one file (``plain``: its text needs no cleaning, ``ldn_tui.text.plain``):
+    from the fast path when the file is clean, else read again with every problem named."""
+    study: M.Study | None = fastpath.study(data, path, plain) or build(H.STUDY, Table(ctx, data, ""), path)
+    return study
 
 
 def build_review(ctx: Ctx, data: dict[str, Any], path: str, plain: bool = False) -> M.Review | None:
-    review = fastpath.review(data, path, plain)
-    if review is not None:
-        return review
-    built: M.Review | None = build(H.REVIEW, Table(ctx, data, ""), path)
-    return built
+    """The review of one file, as ``build_study``."""
+    review: M.Review | None = fastpath.review(data, path, plain) or build(H.REVIEW, Table(ctx, data, ""), path)
+    return review
 
 
 def build_mechanism(t: Table) -> M.Mechanism | None:
