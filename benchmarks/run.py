@@ -224,6 +224,7 @@ def bench_load(res: Results, n: int, folder: Path, env: dict[str, str], repeat: 
         fresh = out / "cache-cold"
         shutil.rmtree(fresh, ignore_errors=True)
         cold.append(inproc("cold", folder, env, reps, str(out / "cache-colds"))["seconds"])
+        inproc("load", folder, {**env, "LDN_TUI_CACHE_DIR": str(fresh)}, "1")  # writes the cache
         w = inproc("load", folder, {**env, "LDN_TUI_CACHE_DIR": str(fresh)}, reps)
         warm.append(w["seconds"])
         rss_warm = w["maxrss_mb"]
