@@ -254,6 +254,31 @@ async def test_a_search_begun_right_after_a_pane_key_keeps_the_focus(fixture_fol
         assert screen.query_one(TabbedContent).active == "outcomes"
 
 
+async def test_a_search_begun_as_a_pane_takes_the_focus_keeps_it(fixture_folder: Path, ready: Ready) -> None:
+    """A "/" handled after a pane, or the end of a search, has asked for the focus but before
+    the focus moved: the pane must not take the keys meant for the search box (a tmux flake:
+    "/cytokine" typed at once went to the table, whose "e" opened the export dialog)."""
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("2")
+        await pilot.pause()
+        screen._focus_pane(screen.active_pane())  # the pane's focus, after its refresh...
+        screen.action_search()  # ...and a "/" that was already waiting
+        await pilot.pause()
+        assert screen.query_one(SearchInput).has_focus
+        screen.action_clear_search()  # Escape, and "/" at once
+        screen.action_search()
+        await pilot.pause()
+        assert screen.query_one(SearchInput).has_focus
+        await pilot.press(*"cytokine")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.query_one(SearchInput).value == "cytokine" and app.screen is screen
+
+
 async def test_search_filters_highlights_and_steps(fixture_folder: Path, ready: Ready) -> None:
     app = LdnApp(fixture_folder)
     async with app.run_test(size=SIZE) as pilot:

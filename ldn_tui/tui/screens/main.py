@@ -125,9 +125,9 @@ class MainScreen(Screen[None]):
         if not self.has_class("-searching"):
             self.active_pane().focus_main()
         elif hits.hits:
-            hits.focus()
+            self.set_focus(hits)
         else:
-            self.query_one(SearchInput).focus()
+            self.set_focus(self.query_one(SearchInput))
 
     @on(TabbedContent.TabActivated, "#panes")
     def _tab_activated(self) -> None:
@@ -229,13 +229,13 @@ class MainScreen(Screen[None]):
     def action_focus_hits(self) -> None:
         hits = self.query_one(HitList)
         if hits.hits:
-            hits.focus()
+            self.set_focus(hits)
             self.query_one(SearchBar).set_status(hits.count_text())
 
     def action_step_hit(self, step: int) -> None:
         hits = self.query_one(HitList)
         hits.step(step)
-        hits.focus()
+        self.set_focus(hits)
 
     @on(Input.Changed, "#search-input")
     def _query_changed(self, event: Input.Changed) -> None:

@@ -29,7 +29,9 @@ class Pane(Vertical):
         raise NotImplementedError
 
     def focus_main(self) -> None:
-        self.main_widget().focus()
+        """Focus the main widget now. ``Widget.focus`` would do it later, after keys that may
+        already be waiting: a "/" among them would lose the search box to this widget."""
+        self.screen.set_focus(self.main_widget())
 
     def record_in_view(self) -> Study | Review | None:
         """The study (or review) the cursor is on, for copying its citation."""
