@@ -73,6 +73,8 @@ class _Writer:
         self.fail(indent, f"not {data}.keys() <= {keys}")
         for step in shape.steps:
             if isinstance(step, H.Check):
+                if step.fn.__module__ != "ldn_tui.rules":
+                    raise ValueError(f"{step.fn.__name__}: the rules of a shape live in ldn_tui.rules")
                 self.checks.add(step.fn.__name__)
                 args = "".join(f", {prefix}{name}" for name in step.args)
                 guards = [f"{prefix}{name} is not None" for name in step.needs]
@@ -191,7 +193,7 @@ def source() -> str:
             f'    """A clean {shape.name} record, or None: see ``ldn_tui.shapes.{shape.name.upper()}``."""',
         ]
         functions.append("\n".join([*head, *w.lines, "    return record"]))
-    imports = "from ldn_tui.shapes import (\n" + "".join(f"    {name},\n" for name in sorted(w.checks)) + ")\n"
+    imports = "from ldn_tui.rules import (\n" + "".join(f"    {name},\n" for name in sorted(w.checks)) + ")\n"
     consts = "".join(f"{name} = {src}\n" for src, name in w.consts.items())
     prelude = f'_new = tuple.__new__\n_INF = float("inf")\n_BIG = 2**1023  # integers below this in size convert to floats\n{consts}'
     return f"{HEADER}{imports}\n{prelude}\n\n" + "\n\n\n".join(functions) + "\n"

@@ -15,7 +15,7 @@ from typing import Any
 from ldn_tui import model as M
 from ldn_tui.readers import MAX_INT as _MAX_INT
 from ldn_tui.readers import SLUG as _SLUG
-from ldn_tui.shapes import (
+from ldn_tui.rules import (
     analysed_within_enrolled,
     arms_alike,
     check_ci,
@@ -56,6 +56,9 @@ _CHOICES_KIND_20 = ('systematic-review', 'meta-analysis')
 _CHOICES_CERTAINTY_21 = ('high', 'moderate', 'low', 'very-low')
 _KEYS_FINDING_22 = frozenset({'ci_high', 'ci_low', 'comparison', 'domain', 'estimate', 'i2', 'k', 'note', 'p_value', 'secondary_source', 'type'})
 _CHOICES_COMPARISON_23 = ('placebo', 'baseline')
+_KEYS_MECHANISM_24 = frozenset({'caveats', 'id', 'references', 'status', 'studies', 'studies_against', 'summary', 'title'})
+_CHOICES_STATUS_25 = ('hypothesis', 'animal-evidence', 'human-evidence', 'contested')
+_KEYS_QUESTION_26 = frozenset({'id', 'ongoing', 'question', 'studies', 'why'})
 
 
 def study(d: dict[str, Any], path: str, plain: bool) -> M.Study | None:
@@ -762,4 +765,135 @@ def review(d: dict[str, Any], path: str, plain: bool) -> M.Review | None:
         if type(v_n_participants) is not int or not 1 <= v_n_participants <= _MAX_INT:
             return None
     record = _new(M.Review, (v_id, v_title, v_authors, v_year, v_kind, v_conclusion, path, v_journal, v_doi, v_pmid, v_registration, v_search_date, v_includes, v_includes_other, v_certainty, v_findings, v_summary, v_keywords, v_caveats, v_n_studies, v_n_participants,))
+    return record
+
+
+def mechanism(d: dict[str, Any], plain: bool) -> M.Mechanism | None:
+    """A clean mechanism record, or None: see ``ldn_tui.shapes.MECHANISM``."""
+    if not d.keys() <= _KEYS_MECHANISM_24:
+        return None
+    v_id = d.get('id')
+    if type(v_id) is not str or not (plain or v_id.isprintable() or ('\n' in v_id and v_id.replace('\n', ' ').isprintable())):
+        return None
+    v_id = v_id.strip()
+    if not v_id:
+        return None
+    if _SLUG.match(v_id) is None:
+        return None
+    v_title = d.get('title')
+    if type(v_title) is not str or not (plain or v_title.isprintable() or ('\n' in v_title and v_title.replace('\n', ' ').isprintable())):
+        return None
+    v_title = v_title.strip()
+    if not v_title:
+        return None
+    v_status = d.get('status')
+    if v_status not in _CHOICES_STATUS_25:
+        return None
+    v_summary = d.get('summary')
+    if type(v_summary) is not str or not (plain or v_summary.isprintable() or ('\n' in v_summary and v_summary.replace('\n', ' ').isprintable())):
+        return None
+    v_summary = v_summary.strip()
+    if not v_summary:
+        return None
+    v_studies = d.get('studies')
+    if v_studies is None:
+        v_studies = ()
+    elif type(v_studies) is not list:
+        return None
+    else:
+        for v_studies_item in v_studies:
+            if type(v_studies_item) is not str or not (plain or v_studies_item.isprintable()):
+                return None
+        v_studies = tuple([v_studies_item.strip() for v_studies_item in v_studies])
+        if not all(v_studies):
+            return None
+    v_studies_against = d.get('studies_against')
+    if v_studies_against is None:
+        v_studies_against = ()
+    elif type(v_studies_against) is not list:
+        return None
+    else:
+        for v_studies_against_item in v_studies_against:
+            if type(v_studies_against_item) is not str or not (plain or v_studies_against_item.isprintable()):
+                return None
+        v_studies_against = tuple([v_studies_against_item.strip() for v_studies_against_item in v_studies_against])
+        if not all(v_studies_against):
+            return None
+    v_references = d.get('references')
+    if v_references is None:
+        v_references = ()
+    elif type(v_references) is not list:
+        return None
+    else:
+        for v_references_item in v_references:
+            if type(v_references_item) is not str or not (plain or v_references_item.isprintable()):
+                return None
+        v_references = tuple([v_references_item.strip() for v_references_item in v_references])
+        if not all(v_references):
+            return None
+    v_caveats = d.get('caveats')
+    if v_caveats is None:
+        v_caveats = ()
+    elif type(v_caveats) is not list:
+        return None
+    else:
+        for v_caveats_item in v_caveats:
+            if type(v_caveats_item) is not str or not (plain or v_caveats_item.isprintable()):
+                return None
+        v_caveats = tuple([v_caveats_item.strip() for v_caveats_item in v_caveats])
+        if not all(v_caveats):
+            return None
+    record = _new(M.Mechanism, (v_id, v_title, v_status, v_summary, v_studies, v_studies_against, v_references, v_caveats,))
+    return record
+
+
+def question(d: dict[str, Any], plain: bool) -> M.Question | None:
+    """A clean question record, or None: see ``ldn_tui.shapes.QUESTION``."""
+    if not d.keys() <= _KEYS_QUESTION_26:
+        return None
+    v_id = d.get('id')
+    if type(v_id) is not str or not (plain or v_id.isprintable() or ('\n' in v_id and v_id.replace('\n', ' ').isprintable())):
+        return None
+    v_id = v_id.strip()
+    if not v_id:
+        return None
+    if _SLUG.match(v_id) is None:
+        return None
+    v_question = d.get('question')
+    if type(v_question) is not str or not (plain or v_question.isprintable() or ('\n' in v_question and v_question.replace('\n', ' ').isprintable())):
+        return None
+    v_question = v_question.strip()
+    if not v_question:
+        return None
+    v_why = d.get('why')
+    if type(v_why) is not str or not (plain or v_why.isprintable() or ('\n' in v_why and v_why.replace('\n', ' ').isprintable())):
+        return None
+    v_why = v_why.strip()
+    if not v_why:
+        return None
+    v_studies = d.get('studies')
+    if v_studies is None:
+        v_studies = ()
+    elif type(v_studies) is not list:
+        return None
+    else:
+        for v_studies_item in v_studies:
+            if type(v_studies_item) is not str or not (plain or v_studies_item.isprintable()):
+                return None
+        v_studies = tuple([v_studies_item.strip() for v_studies_item in v_studies])
+        if not all(v_studies):
+            return None
+    v_ongoing = d.get('ongoing')
+    if v_ongoing is None:
+        v_ongoing = ()
+    elif type(v_ongoing) is not list:
+        return None
+    else:
+        for v_ongoing_item in v_ongoing:
+            if type(v_ongoing_item) is not str or not (plain or v_ongoing_item.isprintable()):
+                return None
+        v_ongoing = tuple([v_ongoing_item.strip() for v_ongoing_item in v_ongoing])
+        if not all(v_ongoing):
+            return None
+    record = _new(M.Question, (v_id, v_question, v_why, v_studies, v_ongoing,))
     return record

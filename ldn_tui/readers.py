@@ -8,7 +8,6 @@ gives None. ``ldn_tui.schema`` builds the records from these reads.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Iterable
@@ -35,6 +34,8 @@ def shown_int(value: int) -> str:
 
 
 def closest(word: str, options: Iterable[str]) -> str | None:
+    import difflib  # only for a problem: a clean folder loads without it
+
     found = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return found[0] if found else None
 

@@ -11,14 +11,16 @@ clean, else by ``build``, which names every problem.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ldn_tui import fastpath
 from ldn_tui import model as M
-from ldn_tui import shapes as H
 from ldn_tui.readers import Ctx as Ctx  # re-exported: the loader builds contexts and tables here
 from ldn_tui.readers import Table as Table
 from ldn_tui.readers import closest as closest
+
+if TYPE_CHECKING:
+    from ldn_tui.shapes import Field, Shape
 
 # --------------------------------------------------------------------------- topic
 
@@ -90,13 +92,15 @@ def build_topic(ctx: Ctx, data: dict[str, Any]) -> M.Topic | None:
 # --------------------------------------------------------------------------- records built from their shapes
 
 
-def build(shape: H.Shape, t: Table, path: str | None = None) -> Any:
+def build(shape: Shape, t: Table, path: str | None = None) -> Any:
     """The shape's record from table ``t``, every problem reported; None if it does not build."""
+    from ldn_tui.shapes import Check
+
     t.known(shape.keys)
     values: dict[str, Any] = {}
     failed = False
     for step in shape.steps:
-        if isinstance(step, H.Check):
+        if isinstance(step, Check):
             if any(values[name] is None for name in step.needs) or not all(k in t.data for k in step.keys):
                 continue
             found = step.fn(t.data, *[values[name] for name in step.args])
@@ -115,7 +119,7 @@ def build(shape: H.Shape, t: Table, path: str | None = None) -> Any:
     return shape.model(**values)
 
 
-def _read(t: Table, f: H.Field) -> tuple[Any, bool]:
+def _read(t: Table, f: Field) -> tuple[Any, bool]:
     """A field's value, and whether the table can still build (False: a required field,
     or a sub-table that is there, failed)."""
     kind, key = f.kind, f.key
@@ -124,14 +128,18 @@ def _read(t: Table, f: H.Field) -> tuple[Any, bool]:
         sub = t.table(key, f.required)
         if sub is None:
             return None, not f.required  # an optional key that is not a table is read as left out
+        from ldn_tui.shapes import OneOf, Shape
+
         shape = f.shape
-        if isinstance(shape, H.OneOf):
+        if isinstance(shape, OneOf):
             shape = shape.then if any(k in sub.data for k in shape.when_any) else shape.otherwise
         assert shape is not None
         value = build(shape, sub)
         return value, value is not None
     if kind == "tables":
-        assert isinstance(f.shape, H.Shape)
+        from ldn_tui.shapes import Shape
+
+        assert isinstance(f.shape, Shape)
         built = (build(f.shape, item) for item in t.tables(key, f.required))
         return tuple([item for item in built if item is not None]), True
     if kind == "flag":
@@ -157,24 +165,32 @@ def _read(t: Table, f: H.Field) -> tuple[Any, bool]:
     return value, value is not None or not f.required
 
 
+def _shape(name: str) -> Shape:
+    """A shape of ``ldn_tui.shapes``, imported only when a table needs the full read."""
+    from ldn_tui import shapes
+
+    found: Shape = getattr(shapes, name)
+    return found
+
+
 def build_study(ctx: Ctx, data: dict[str, Any], path: str, plain: bool = False) -> M.Study | None:
     """The study of one file (``plain``: its text needs no cleaning, ``ldn_tui.text.plain``):
     from the fast path when the file is clean, else read again with every problem named."""
-    study: M.Study | None = fastpath.study(data, path, plain) or build(H.STUDY, Table(ctx, data, ""), path)
+    study: M.Study | None = fastpath.study(data, path, plain) or build(_shape("STUDY"), Table(ctx, data, ""), path)
     return study
 
 
 def build_review(ctx: Ctx, data: dict[str, Any], path: str, plain: bool = False) -> M.Review | None:
     """The review of one file, as ``build_study``."""
-    review: M.Review | None = fastpath.review(data, path, plain) or build(H.REVIEW, Table(ctx, data, ""), path)
+    review: M.Review | None = fastpath.review(data, path, plain) or build(_shape("REVIEW"), Table(ctx, data, ""), path)
     return review
 
 
 def build_mechanism(t: Table) -> M.Mechanism | None:
-    built: M.Mechanism | None = build(H.MECHANISM, t)
-    return built
+    mechanism: M.Mechanism | None = fastpath.mechanism(t.data, False) or build(_shape("MECHANISM"), t)
+    return mechanism
 
 
 def build_question(t: Table) -> M.Question | None:
-    built: M.Question | None = build(H.QUESTION, t)
-    return built
+    question: M.Question | None = fastpath.question(t.data, False) or build(_shape("QUESTION"), t)
+    return question

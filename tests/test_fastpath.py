@@ -31,14 +31,38 @@ RECORDS = sorted(
 )
 
 
+SHAPES = {"studies": H.STUDY, "reviews": H.REVIEW, "mechanism": H.MECHANISM, "question": H.QUESTION}
+
+
 def slow(sub: str, data: dict[str, Any]) -> tuple[Any, list[Problem]]:
     problems: list[Problem] = []
-    shape = H.STUDY if sub == "studies" else H.REVIEW
-    return S.build(shape, S.Table(S.Ctx("f.toml", problems), data, ""), "p.toml"), problems
+    shape = SHAPES[sub]
+    path = "p.toml" if shape.with_path else None
+    return S.build(shape, S.Table(S.Ctx("f.toml", problems), data, ""), path), problems
 
 
 def fast(sub: str, data: dict[str, Any], is_plain: bool) -> Any:
+    if sub == "mechanism":
+        return fastpath.mechanism(data, is_plain)
+    if sub == "question":
+        return fastpath.question(data, is_plain)
     return (fastpath.study if sub == "studies" else fastpath.review)(data, "p.toml", is_plain)
+
+
+# The entries of mechanisms.toml and questions.toml, compiled too.
+ENTRIES = [
+    (key, entry)
+    for folder in FOLDERS
+    for name, key in (("mechanisms.toml", "mechanism"), ("questions.toml", "question"))
+    for entry in tomli.loads((folder / name).read_text(encoding="utf-8"))[key]
+]
+
+
+@pytest.mark.parametrize(("key", "entry"), ENTRIES, ids=[f"{k}-{e['id']}" for k, e in ENTRIES])
+def test_clean_entries_take_the_fast_path_and_match_the_full_read(key: str, entry: dict[str, Any]) -> None:
+    expected, problems = slow(key, entry)
+    assert problems == [] and expected is not None
+    assert fast(key, entry, False) == expected == fast(key, entry, True)
 
 
 def test_the_generated_module_is_current() -> None:
@@ -60,7 +84,7 @@ def test_clean_records_take_the_fast_path_and_match_the_full_read(sub: str, path
 
 # --------------------------------------------------------------------------- mutated tables
 
-SEEDS = [(sub, tomli.loads(path.read_text(encoding="utf-8"))) for sub, path in RECORDS]
+SEEDS = [(sub, tomli.loads(path.read_text(encoding="utf-8"))) for sub, path in RECORDS] + ENTRIES[:1] + ENTRIES[-1:]
 
 ODD_VALUES = st.one_of(
     st.none(),  # the key is removed
@@ -146,10 +170,14 @@ def _variants(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 # The fixture records (made to cover the format: effects, both kinds of arms, biomarkers,
 # risk of bias, review findings) and the bundled reviews.
+# And a mechanism and a question.
 EDGE_SEEDS = [i for i, (sub, p) in enumerate(RECORDS) if p.is_relative_to(FOLDERS[1]) or sub == "reviews"]
+EDGE_SEEDS += [len(SEEDS) - 2, len(SEEDS) - 1]
+EDGE_IDS = [f"{RECORDS[i][1].parent.parent.name}/{RECORDS[i][1].name}" if i < len(RECORDS) else SEEDS[i][0]
+            for i in EDGE_SEEDS]
 
 
-@pytest.mark.parametrize("index", EDGE_SEEDS, ids=[f"{RECORDS[i][1].parent.parent.name}/{RECORDS[i][1].name}" for i in EDGE_SEEDS])
+@pytest.mark.parametrize("index", EDGE_SEEDS, ids=EDGE_IDS)
 def test_every_edge_value_everywhere(index: int) -> None:
     sub, seed = SEEDS[index]
     for data in _variants(seed):
