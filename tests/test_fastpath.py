@@ -208,6 +208,17 @@ def test_plain_files(source: str, expected: bool) -> None:
     assert plain(source.encode("utf-8")) is expected
 
 
+def test_plain_and_clean_agree_on_every_character() -> None:
+    """``plain`` restates, on UTF-8 bytes, the characters ``clean`` changes: a file holding one
+    character is plain exactly when ``clean`` leaves that character alone (the backslash aside,
+    which only starts an escape)."""
+    for code in [*range(0x3000), *range(0xFE00, 0x10000), 0x1F600, 0xE0001, 0x10FFFF]:
+        char = chr(code)
+        if 0xD800 <= code < 0xE000 or char == "\\":
+            continue
+        assert plain(char.encode("utf-8")) is (clean(char) == char), hex(code)
+
+
 def _strings(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
