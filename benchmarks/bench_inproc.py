@@ -61,7 +61,7 @@ def raw_parse(folder: Path, repeat: int) -> dict[str, Any]:
 
 
 def load(folder: Path, repeat: int) -> dict[str, Any]:
-    from ldn_tui.loader import check_evidence
+    from ldn_tui.records.loader import check_evidence
 
     times: list[float] = []
     studies = 0
@@ -80,7 +80,7 @@ def cold(folder: Path, repeat: int, where: Path) -> dict[str, Any]:
     import os
     import shutil
 
-    from ldn_tui.loader import check_evidence
+    from ldn_tui.records.loader import check_evidence
 
     os.environ["LDN_TUI_NO_CACHE"] = "1"
     check_evidence(folder)
@@ -128,9 +128,9 @@ def search(folder: Path) -> dict[str, Any]:
     computes per keystroke, in its search worker: ``SearchService.search(text)``, the ranking
     and the fields and snippet of the first ``EAGER_HITS`` hits (the hit list computes the
     others only when they come into view, on the UI thread)."""
-    from ldn_tui import search as S
-    from ldn_tui.loader import load_evidence
-    from ldn_tui.tui.searching import EAGER_HITS, HIT_LIMIT, SearchService
+    from ldn_tui.records.loader import load_evidence
+    from ldn_tui.search import index as S
+    from ldn_tui.search.service import EAGER_HITS, HIT_LIMIT, SearchService
 
     evidence = load_evidence(folder)
     gc.freeze()  # as the browser does once the evidence is loaded

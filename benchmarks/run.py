@@ -36,7 +36,7 @@ import generate  # noqa: E402 - benchmarks/ is not a package
 
 PY = sys.executable
 SLOW_S = 120.0  # a process still running after this is stopped and reported as slower
-RACY_S = 3.5  # the cache does not store files changed this recently (ldn_tui.cache.RACY_NS)
+RACY_S = 3.5  # the cache does not store files changed this recently (ldn_tui.caching.tables.RACY_NS)
 
 
 # --------------------------------------------------------------------------- processes
@@ -240,8 +240,8 @@ def bench_load(res: Results, n: int, folder: Path, env: dict[str, str], repeat: 
 
 
 def forget_outputs(cache: Path) -> None:
-    """Drop the output cache's entries (``ldn_tui.rendered``), keeping the parse cache."""
-    from ldn_tui.rendered import SUFFIX
+    """Drop the output cache's entries (``ldn_tui.caching.outputs``), keeping the parse cache."""
+    from ldn_tui.caching.outputs import SUFFIX
 
     for entry in cache.glob(f"*{SUFFIX}"):
         entry.unlink()
@@ -354,7 +354,7 @@ def bench_app(res: Results, sizes: dict[int, Path], env: dict[str, str], repeat:
                             target="≤ 1.5x", met="pending"))
         res.notes.append("The app (`ldn_tui/tui/app.py`, `LdnApp`) was not importable: frame rows pending.")
         return
-    from ldn_tui.loader import bundled_evidence
+    from ldn_tui.records.paths import bundled_evidence
 
     log("first frame: the browser on the bundled evidence vs a minimal Textual app")
     frame("minimal", env)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ldn_tui import __version__
-from ldn_tui.paths import default_evidence
+from ldn_tui.records.paths import default_evidence
 from ldn_tui.text import clean, one_line
 
 if TYPE_CHECKING:
@@ -114,15 +114,13 @@ def _folder(args: argparse.Namespace) -> Path:
 
 
 def report_problems(problems: Sequence[Problem], folder: Path) -> None:
-    err = sys.stderr
-    for problem in problems:
-        err.write(one_line(str(problem)) + "\n")
-    count = len(problems)
-    err.write(f"ldn-tui: {count} problem{'s' if count != 1 else ''} in {clean(str(folder))}\n")
+    from ldn_tui.records.problems import problem_lines
+
+    sys.stderr.writelines(line + "\n" for line in problem_lines(problems, folder))
 
 
 def load_or_report(folder: Path) -> Evidence | None:
-    from ldn_tui.loader import check_evidence
+    from ldn_tui.records.loader import check_evidence
 
     evidence, problems = check_evidence(folder)
     if evidence is None:
@@ -147,7 +145,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from ldn_tui import rendered
+    from ldn_tui.caching import outputs as rendered
 
     folder = _folder(args)
     options = ("summary", args.format, args.width, args.method)
@@ -171,9 +169,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     evidence = load_or_report(folder)
     if evidence is None:
         return EXIT_PROBLEMS
-    from ldn_tui import indexcache
     from ldn_tui.report import search_out
-    from ldn_tui.search import QueryError, SearchIndex, parse_query
+    from ldn_tui.search import kept as indexcache
+    from ldn_tui.search.index import QueryError, SearchIndex, parse_query
 
     limit = None if args.all else args.limit or (50 if args.format == "text" else None)
     try:
@@ -208,7 +206,10 @@ def cmd_browse(args: argparse.Namespace) -> int:
     folder = _folder(args)
     from ldn_tui.tui.app import run_app
 
-    return run_app(folder)
+    code, problems = run_app(folder)
+    if problems:
+        report_problems(problems, folder)
+    return code
 
 
 COMMANDS = {

@@ -14,15 +14,16 @@ from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static, TabbedContent
 
-from ldn_tui import cli, facts
-from ldn_tui.tui.app import LdnApp, run_app
+from ldn_tui import cli
+from ldn_tui.report import facts
+from ldn_tui.search.service import EAGER_HITS, HIT_LIMIT
+from ldn_tui.tui.app import LdnApp
 from ldn_tui.tui.messages import SearchDone
 from ldn_tui.tui.screens.dialogs import ConfirmDialog, ExportDialog
 from ldn_tui.tui.screens.help import HelpScreen
 from ldn_tui.tui.screens.main import MainScreen
 from ldn_tui.tui.screens.study import StudyScreen, StudyView
 from ldn_tui.tui.screens.summary import DomainBlock, SummaryScreen
-from ldn_tui.tui.searching import EAGER_HITS, HIT_LIMIT
 from ldn_tui.tui.widgets.outcomes import OutcomesPane
 from ldn_tui.tui.widgets.search import HitList, SearchInput
 
@@ -655,7 +656,7 @@ def test_run_app_prints_the_problems_like_validate(
     (evidence_copy / "topic.toml").write_text('format = 1\nid = "Bad Id"\n', encoding="utf-8")
     real_run = LdnApp.run
     monkeypatch.setattr(LdnApp, "run", lambda self, **kw: real_run(self, headless=True, size=(80, 24)))
-    assert run_app(evidence_copy) == 2
+    assert cli.main(["browse", "--evidence", str(evidence_copy)]) == 2
     printed = capsys.readouterr().err
     stderr = io.StringIO()
     monkeypatch.setattr(sys, "stderr", stderr)

@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 
-from ldn_tui import cache, cachedir, parallel
-from ldn_tui.loader import check_evidence, load_evidence
+from ldn_tui.caching import dirs as cachedir
+from ldn_tui.caching import tables as cache
 from ldn_tui.model import Problem
+from ldn_tui.records import workers as parallel
+from ldn_tui.records.loader import check_evidence, load_evidence
 
 FIXTURE = Path(__file__).parent / "data" / "evidence"
 BETA = Path("studies") / "beta-2015.toml"

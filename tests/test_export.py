@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ldn_tui.loader import load_evidence
 from ldn_tui.model import Evidence
+from ldn_tui.records.loader import load_evidence
 from ldn_tui.report import export
 from ldn_tui.report.export import EXIT_OK, EXIT_REFUSED, FORMATS, csv_cell, export_text, write_export
 

@@ -1,4 +1,4 @@
-"""The generated fast path (``ldn_tui.fastpath``) against the rules it is compiled from.
+"""The generated fast path (``ldn_tui.records._fastpath``) against the rules it is compiled from.
 
 Whenever the fast path builds a record, reading the same table with every problem
 named (``schema.build``) must build the very same record with no problem; on the
@@ -17,11 +17,12 @@ import tomli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ldn_tui import fastgen, fastpath
-from ldn_tui import schema as S
-from ldn_tui import shapes as H
 from ldn_tui.model import Problem
-from ldn_tui.paths import bundled_evidence
+from ldn_tui.records import _fastpath as fastpath
+from ldn_tui.records import fastgen
+from ldn_tui.records import schema as S
+from ldn_tui.records import shapes as H
+from ldn_tui.records.paths import bundled_evidence
 from ldn_tui.text import clean, plain
 
 HERE = Path(__file__).parent
@@ -66,7 +67,7 @@ def test_clean_entries_take_the_fast_path_and_match_the_full_read(key: str, entr
 
 
 def test_the_generated_module_is_current() -> None:
-    """``python -m ldn_tui.fastgen`` writes it; an edit of the shapes without it fails here."""
+    """``python -m ldn_tui.records.fastgen`` writes it; an edit of the shapes without it fails here."""
     assert fastgen.source() == fastgen.TARGET.read_text(encoding="utf-8")
     assert fastgen.main(["--check"]) == 0
 

@@ -10,7 +10,7 @@ import pytest
 from factories import AE, PAIN
 from rich.console import Console
 
-from ldn_tui.loader import load_evidence
+from ldn_tui.analysis.synthesis import DomainSynthesis, leave_one_out, synthesise, synthesise_domain
 from ldn_tui.model import (
     Arms,
     BinaryArm,
@@ -19,6 +19,7 @@ from ldn_tui.model import (
     Outcome,
     Study,
 )
+from ldn_tui.records.loader import load_evidence
 from ldn_tui.report.forest import (
     Axis,
     EvidenceOverTime,
@@ -27,7 +28,6 @@ from ldn_tui.report.forest import (
     forest_axis,
     forest_text,
 )
-from ldn_tui.synthesis import DomainSynthesis, leave_one_out, synthesise, synthesise_domain
 
 FIXTURE = Path(__file__).parent / "data" / "evidence"
 def study(sid: str, year: int, outcomes: list[Outcome], authors: tuple[str, ...] = ("Author A",)) -> Study:

@@ -1,4 +1,4 @@
-"""ldn_tui.grading: the format's GRADE rules, one by one."""
+"""ldn_tui.analysis.grading: the format's GRADE rules, one by one."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from ldn_tui.grading import LEVELS, NOT_ASSESSABLE, Certainty, Downgrade, assess, not_assessable
+from ldn_tui.analysis.grading import LEVELS, NOT_ASSESSABLE, Certainty, Downgrade, assess, not_assessable
+from ldn_tui.analysis.stats import PoolResult, pool
 from ldn_tui.model import GradeJudgment
-from ldn_tui.stats import PoolResult, pool
 
 
 def result(

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from ldn_tui import cachedir, cli, indexcache, search
-from ldn_tui.loader import load_evidence
-from ldn_tui.search import SearchIndex
+from ldn_tui import cli
+from ldn_tui.caching import dirs as cachedir
+from ldn_tui.records.loader import load_evidence
+from ldn_tui.search import index as search
+from ldn_tui.search import kept as indexcache
+from ldn_tui.search.index import SearchIndex
 
 FIXTURE = Path(__file__).parent / "data" / "evidence"
 QUERIES = ("pain", '"crossover trial"', "cytokine", "year:2015..2024 fixture", "esr", "zzz-no-such-word")

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ldn_tui.loader import bundled_evidence, check_evidence, load_evidence
 from ldn_tui.model import BinaryArm, EvidenceError, Problem
+from ldn_tui.records.loader import check_evidence, load_evidence
+from ldn_tui.records.paths import bundled_evidence
 
 FIXTURE = Path(__file__).parent / "data" / "evidence"
 
@@ -311,7 +312,7 @@ def test_never_writes_into_the_folder(folder: Path, breaker: Callable[[Path], No
 
 
 def test_environment_variable_chooses_the_folder(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ldn_tui.loader import default_evidence
+    from ldn_tui.records.paths import default_evidence
 
     monkeypatch.setenv("LDN_EVIDENCE", str(folder))
     assert default_evidence() == folder
@@ -321,9 +322,11 @@ def test_environment_variable_chooses_the_folder(folder: Path, monkeypatch: pyte
 
 
 def test_small_folder_thresholds_match_the_cache_and_the_workers() -> None:
-    """The loader skips importing ldn_tui.cache and ldn_tui.parallel for small folders, using
+    """The loader skips importing ldn_tui.caching.tables and ldn_tui.records.workers for small folders, using
     copies of their thresholds until they are imported."""
-    from ldn_tui import cache, loader, parallel
+    from ldn_tui.caching import tables as cache
+    from ldn_tui.records import loader
+    from ldn_tui.records import workers as parallel
 
     assert (loader.CACHE_MIN_FILES, loader.PARALLEL_MIN_FILES) == (cache.MIN_FILES, parallel.MIN_FILES)
 

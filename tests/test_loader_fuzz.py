@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ldn_tui.loader import check_evidence
+from ldn_tui.records.loader import check_evidence
 
 FIXTURE = Path(__file__).parent / "data" / "evidence"
 FILES = sorted(p.relative_to(FIXTURE).as_posix() for p in FIXTURE.rglob("*.toml"))

@@ -21,13 +21,13 @@ from rich.padding import Padding, PaddingDimensions
 from rich.table import Table
 from rich.text import Text
 
-from ldn_tui.loader import load_evidence
+from ldn_tui.analysis.synthesis import synthesise
 from ldn_tui.model import Evidence
-from ldn_tui.paths import bundled_evidence
+from ldn_tui.records.loader import load_evidence
+from ldn_tui.records.paths import bundled_evidence
 from ldn_tui.report import plain, summary
 from ldn_tui.report.synthesis_view import synthesis_renderables
 from ldn_tui.report.tables import summary_renderables
-from ldn_tui.synthesis import synthesise
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "data" / "evidence"

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from ldn_tui import cachedir, cli, rendered
+from ldn_tui import cli
+from ldn_tui.caching import dirs as cachedir
+from ldn_tui.caching import outputs as rendered
 
 FIXTURE = Path(__file__).parent / "data" / "evidence"
 OPTIONS = ("summary", "text", None, "REML")
@@ -175,9 +177,9 @@ def test_off_switch_and_never_in_the_evidence_folder(folder: Path, monkeypatch: 
 def test_a_hit_imports_neither_rich_nor_the_loader(folder: Path) -> None:
     env = {**os.environ, "NO_COLOR": "1"}
     code = (
-        "import sys, ldn_tui.cachedir as c; c.RACY_NS = int(sys.argv[2]); from ldn_tui.cli import main; "
+        "import sys, ldn_tui.caching.dirs as c; c.RACY_NS = int(sys.argv[2]); from ldn_tui.cli import main; "
         "code = main(['summary', '--evidence', sys.argv[1]]); "
-        "heavy = sorted(m for m in ('rich', 'tomli', 'ldn_tui.loader', 'ldn_tui.model', 'textual') "
+        "heavy = sorted(m for m in ('rich', 'tomli', 'ldn_tui.records.loader', 'ldn_tui.model', 'textual') "
         "if m in sys.modules); sys.stderr.write(' '.join(heavy)); sys.exit(code)"
     )
 
@@ -187,7 +189,7 @@ def test_a_hit_imports_neither_rich_nor_the_loader(folder: Path) -> None:
 
     miss, hit = run(), run()
     assert miss.returncode == hit.returncode == 0
-    assert "rich" in miss.stderr and "ldn_tui.loader" in miss.stderr
+    assert "rich" in miss.stderr and "ldn_tui.records.loader" in miss.stderr
     assert hit.stdout == miss.stdout and "Fixture drug" in hit.stdout
     assert hit.stderr == "", f"a hit imported {hit.stderr}"
 

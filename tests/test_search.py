@@ -1,4 +1,4 @@
-"""Behaviour of ldn_tui.search on a small hand-made Evidence."""
+"""Behaviour of ldn_tui.search.index on a small hand-made Evidence."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ldn_tui.folding import _fold_map, _fold_text_utf8, _fold_utf8, _utf8, fold, normalize
-from ldn_tui.loader import load_evidence
 from ldn_tui.model import (
     Biomarker,
     Comparator,
@@ -28,7 +26,9 @@ from ldn_tui.model import (
     Study,
     Topic,
 )
-from ldn_tui.search import (
+from ldn_tui.records.loader import load_evidence
+from ldn_tui.search.folding import _fold_map, _fold_text_utf8, _fold_utf8, _utf8, fold, normalize
+from ldn_tui.search.index import (
     SNIPPET_WIDTH,
     Hit,
     QueryError,
@@ -39,7 +39,7 @@ from ldn_tui.search import (
     parse_query,
     search,
 )
-from ldn_tui.tui.searching import EAGER_HITS, HIT_LIMIT, SearchService
+from ldn_tui.search.service import EAGER_HITS, HIT_LIMIT, SearchService
 
 TOPIC = Topic(1, "ldn-fm", "LDN for fibromyalgia", "Does LDN help?", date(2025, 1, 1),
               (Domain("pain", "Pain", "benefit", True, "SMD", True), Domain("sleep", "Sleep", "benefit", True, "SMD")))
@@ -488,8 +488,8 @@ def test_only_ascii_whitespace_survives_folding() -> None:
 def test_both_ways_of_scanning_find_the_same(query: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A word is scanned with ``re`` or with ``bytes.find``, whichever is faster for it: the
     matches, their scores and their order must not depend on which."""
-    from ldn_tui import search as S
-    from ldn_tui.paths import bundled_evidence
+    from ldn_tui.records.paths import bundled_evidence
+    from ldn_tui.search import index as S
 
     evidence = load_evidence(bundled_evidence())
     results = []

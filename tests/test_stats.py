@@ -1,4 +1,4 @@
-"""ldn_tui.stats against published metafor output.
+"""ldn_tui.analysis.stats against published metafor output.
 
 Reference values are copied from public metafor material; each block says
 where. Printed metafor output has 4 decimals, so those values are checked to
@@ -41,7 +41,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ldn_tui.stats import (
+from ldn_tui.analysis.stats import (
     CI_Z,
     Z_975,
     EffectSize,
@@ -450,7 +450,7 @@ def test_pool_invariants(studies: list[tuple[float, float]], method: str) -> Non
 
 def test_reml_falls_back_to_bisection_when_fisher_scoring_oscillates() -> None:
     """Found by hypothesis: Fisher scoring cycles on these data; the REML score root is still found."""
-    from ldn_tui.stats import _reml_score
+    from ldn_tui.analysis.stats import _reml_score
 
     yi, vi = [0.0, 0.0, 0.0, 0.0, 2.0], [1.0, 2.0, 2.0, 2.0, 0.25]
     result = pool(yi, vi, "REML")

@@ -1,4 +1,4 @@
-"""ldn_tui.synthesis on small Evidence objects built here from the model dataclasses.
+"""ldn_tui.analysis.synthesis on small Evidence objects built here from the model dataclasses.
 
 The BCG trials (metafor's dat.bcg, see tests/test_stats.py for the sources) are
 rebuilt as an evidence folder with binary arm data so that the whole path
@@ -18,6 +18,15 @@ import factories
 import pytest
 from factories import PAIN
 
+from ldn_tui.analysis.synthesis import (
+    cumulative_by_year,
+    leave_one_out,
+    low_risk_only,
+    randomised_only,
+    synthesise,
+    synthesise_domain,
+    to_json,
+)
 from ldn_tui.model import (
     Arms,
     BinaryArm,
@@ -28,15 +37,6 @@ from ldn_tui.model import (
     GradeJudgment,
     Outcome,
     Study,
-)
-from ldn_tui.synthesis import (
-    cumulative_by_year,
-    leave_one_out,
-    low_risk_only,
-    randomised_only,
-    synthesise,
-    synthesise_domain,
-    to_json,
 )
 
 SLEEP = Domain("sleep", "Sleep quality", "benefit", False, "SMD")

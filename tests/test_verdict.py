@@ -8,7 +8,7 @@ import factories
 import pytest
 from factories import AE, PAIN, effect, events
 
-from ldn_tui.loader import load_evidence
+from ldn_tui.analysis.synthesis import low_risk_only, synthesise, synthesise_domain
 from ldn_tui.model import (
     Domain,
     Evidence,
@@ -16,8 +16,8 @@ from ldn_tui.model import (
     RiskOfBias,
     Study,
 )
-from ldn_tui.synthesis import low_risk_only, synthesise, synthesise_domain
-from ldn_tui.verdict import (
+from ldn_tui.records.loader import load_evidence
+from ldn_tui.report.verdict import (
     bottom_line,
     certainty_label,
     certainty_symbols,

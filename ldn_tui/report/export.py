@@ -20,14 +20,14 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from ldn_tui import facts
+from ldn_tui.analysis.synthesis import DomainSynthesis, synthesise
 from ldn_tui.model import Evidence, Review, Study
+from ldn_tui.report import facts
 from ldn_tui.report.forest import evidence_over_time_text, forest_text
 from ldn_tui.report.markdown import summary_markdown
 from ldn_tui.report.synthesis_view import SECTION_TITLE, domain_view, split_pooled, synthesis_markdown
-from ldn_tui.synthesis import DomainSynthesis, synthesise
+from ldn_tui.report.verdict import not_assessable_reason, overall_bottom_line
 from ldn_tui.text import clean, one_line
-from ldn_tui.verdict import not_assessable_reason, overall_bottom_line
 
 __all__ = ["EXIT_OK", "EXIT_REFUSED", "FORMATS", "export_text", "write_export"]
 

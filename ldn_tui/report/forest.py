@@ -27,8 +27,9 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.text import Text
 
-from ldn_tui import facts
+from ldn_tui.analysis.synthesis import DomainSynthesis, cumulative_by_year
 from ldn_tui.model import Evidence, Review, ReviewFinding, Study
+from ldn_tui.report import facts
 from ldn_tui.report.textplot import (
     ROB_STYLE,
     Axis,
@@ -44,8 +45,7 @@ from ldn_tui.report.textplot import (
     num,
     wrapped,
 )
-from ldn_tui.synthesis import DomainSynthesis, cumulative_by_year
-from ldn_tui.verdict import certainty_symbols
+from ldn_tui.report.verdict import certainty_symbols
 
 __all__ = [
     "Axis", "EvidenceOverTime", "ForestPlot", "evidence_over_time", "evidence_over_time_text", "forest_axis",

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from ldn_tui import facts
 from ldn_tui.model import Evidence, Study
+from ldn_tui.report import facts
 from ldn_tui.text import one_line
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")

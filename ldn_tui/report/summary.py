@@ -65,12 +65,12 @@ def rich_text(parts: Iterable[RenderableType], width: int | None) -> str:
 
 
 def render(evidence: Evidence, fmt: str, width: int | None = None, method: str = "REML") -> str:
-    from ldn_tui.synthesis import synthesise
+    from ldn_tui.analysis.synthesis import synthesise
 
     syntheses = synthesise(evidence, method=method)
     if fmt == "json":
+        from ldn_tui.analysis.synthesis import to_json
         from ldn_tui.report.json_out import dumps, summary_dict
-        from ldn_tui.synthesis import to_json
 
         return dumps(summary_dict(evidence, [to_json(s) for s in syntheses]))
     if fmt == "markdown":

@@ -18,12 +18,12 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from ldn_tui import facts
+from ldn_tui.analysis.synthesis import DomainSynthesis
 from ldn_tui.model import Evidence
+from ldn_tui.report import facts
 from ldn_tui.report.forest import Axis, EvidenceOverTime, ForestPlot, evidence_over_time_text, forest_text
 from ldn_tui.report.markdown import esc
-from ldn_tui.synthesis import DomainSynthesis
-from ldn_tui.verdict import bottom_line, certainty_label, not_assessable_reason, overall_bottom_line
+from ldn_tui.report.verdict import bottom_line, certainty_label, not_assessable_reason, overall_bottom_line
 
 __all__ = [
     "CERTAINTY_STYLES",

@@ -14,8 +14,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from ldn_tui import facts
 from ldn_tui.model import Domain, Evidence
+from ldn_tui.report import facts
 
 RESULT_STYLES = {"benefit": "green", "no-difference": "yellow", "harm": "red", "unclear": "dim"}
 ROB_STYLES = {"low": "green", "some concerns": "yellow", "high": "red", facts.NOT_REPORTED: "dim"}

@@ -19,7 +19,7 @@ from typing import NamedTuple
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
-from ldn_tui import facts
+from ldn_tui.report import facts
 
 __all__ = [
     "MAX_PLOT", "MIN_PLOT", "ROB_STYLE", "Axis", "Canvas", "Draw", "Layout", "Row", "auto_axis", "axis_lines",

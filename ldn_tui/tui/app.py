@@ -25,8 +25,8 @@ from ldn_tui.tui.messages import EvidenceLoaded, LoadProgress
 from ldn_tui.tui.screens.loading import LoadingScreen
 
 if TYPE_CHECKING:
+    from ldn_tui.search.service import SearchService
     from ldn_tui.tui.screens.main import MainScreen
-    from ldn_tui.tui.searching import SearchService
 
 EXIT_PROBLEMS = 2
 NARROW_BELOW = 100  # columns: below this the panes drop their side previews
@@ -80,7 +80,7 @@ class LdnApp(App[None]):
 
     @work(thread=True, exclusive=True, group="load")
     def load(self) -> None:
-        from ldn_tui.loader import check_evidence
+        from ldn_tui.records.loader import check_evidence
 
         def progress(done: int, total: int) -> None:
             self.post_message(LoadProgress(done, total))
@@ -97,9 +97,9 @@ class LdnApp(App[None]):
             self.problems = event.problems or [Problem(str(self.folder), "", "could not be loaded")]
             self.exit(return_code=EXIT_PROBLEMS)
             return
-        from ldn_tui import facts
+        from ldn_tui.report import facts
+        from ldn_tui.search.service import SearchService
         from ldn_tui.tui.screens.main import MainScreen
-        from ldn_tui.tui.searching import SearchService
 
         evidence = self.evidence = event.evidence
         gc.freeze()  # the records live as long as the app: full collections need not rescan them
@@ -216,13 +216,11 @@ class LdnApp(App[None]):
         return [(" / ".join(keys), description) for (_, description), keys in rows.items()]
 
 
-def run_app(folder: Path) -> int:
-    """Run the browser on ``folder``; on problems, print them as ``validate`` does and return 2."""
+def run_app(folder: Path) -> tuple[int, Sequence[Problem]]:
+    """Run the browser on ``folder``: its exit code, and the folder's problems if it could not
+    open it (the command line prints them as ``validate`` does)."""
     app = LdnApp(folder)
     app.run()
     if app.problems:
-        from ldn_tui.cli import report_problems
-
-        report_problems(app.problems, folder)
-        return EXIT_PROBLEMS
-    return app.return_code or 0
+        return EXIT_PROBLEMS, app.problems
+    return app.return_code or 0, ()

@@ -10,7 +10,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 from textual.markup import escape
 
-from ldn_tui import facts
+from ldn_tui.report import facts
 
 if TYPE_CHECKING:
     from ldn_tui.tui.app import LdnApp

@@ -7,9 +7,9 @@ from typing import Any
 
 from textual.screen import Screen
 
-from ldn_tui import facts
 from ldn_tui.model import Review, Study
-from ldn_tui.tui.export import default_name
+from ldn_tui.report import facts
+from ldn_tui.report.screen_export import default_name
 from ldn_tui.tui.screens.dialogs import ExportDialog
 
 

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from ldn_tui.tui import export
+from ldn_tui.report import screen_export as export
 
 
 class ConfirmDialog(ModalScreen[bool]):

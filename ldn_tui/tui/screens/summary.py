@@ -22,10 +22,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, LoadingIndicator, Static
 
+from ldn_tui.analysis.synthesis import DomainSynthesis, leave_one_out, low_risk_only, randomised_only
 from ldn_tui.model import Evidence
+from ldn_tui.report.screen_export import section_text
 from ldn_tui.report.tables import heading
-from ldn_tui.synthesis import DomainSynthesis, leave_one_out, low_risk_only, randomised_only
-from ldn_tui.tui.export import section_text
 from ldn_tui.tui.screens.common import start_export
 from ldn_tui.tui.widgets.footer import AppFooter
 
@@ -83,14 +83,14 @@ class SummaryScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="synthesis")
     def compute(self) -> None:
-        from ldn_tui.synthesis import synthesise
+        from ldn_tui.analysis.synthesis import synthesise
 
         self.post_message(Synthesised(synthesise(self.evidence)))
 
     @on(Synthesised)
     async def _show(self, event: Synthesised) -> None:
         from ldn_tui.report.synthesis_view import findings_table, ordered
-        from ldn_tui.verdict import overall_bottom_line
+        from ldn_tui.report.verdict import overall_bottom_line
 
         self.syntheses = tuple(ordered(event.syntheses))
         await self.query_one("#summary-loading").remove()

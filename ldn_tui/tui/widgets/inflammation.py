@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ldn_tui.tui.previews import inflammation_view
+from ldn_tui.report.previews import inflammation_view
 from ldn_tui.tui.widgets.base import Pane
 
 

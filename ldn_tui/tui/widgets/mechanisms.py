@@ -8,7 +8,7 @@ from rich.console import RenderableType
 from rich.text import Text
 from textual.widgets.option_list import Option
 
-from ldn_tui.tui import previews
+from ldn_tui.report import previews
 from ldn_tui.tui.widgets.base import ListPane
 
 FOR = Text("    ▲ for      ", style="green")

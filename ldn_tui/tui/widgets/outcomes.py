@@ -20,12 +20,12 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey, RowDoesNotExist
 
-from ldn_tui import facts
-from ldn_tui.facts import StudyRow
 from ldn_tui.model import Review, Study
+from ldn_tui.report import facts
+from ldn_tui.report.facts import StudyRow
+from ldn_tui.report.previews import finding_cell, study_preview
 from ldn_tui.report.tables import ROB_STYLES
 from ldn_tui.tui.messages import OpenRecord
-from ldn_tui.tui.previews import finding_cell, study_preview
 from ldn_tui.tui.widgets.base import Pane
 
 NR = facts.NOT_REPORTED

@@ -8,7 +8,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.widgets.option_list import Option
 
-from ldn_tui.tui import previews
+from ldn_tui.report import previews
 from ldn_tui.tui.widgets.base import ListPane
 
 BEARS = Text("    ▸ study    ", style="cyan")

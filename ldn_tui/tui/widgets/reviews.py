@@ -11,10 +11,10 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ldn_tui import facts
 from ldn_tui.model import Review, Study
+from ldn_tui.report import facts
+from ldn_tui.report.previews import review_entry
 from ldn_tui.report.tables import review_table
-from ldn_tui.tui.previews import review_entry
 from ldn_tui.tui.widgets.base import Pane, RecordList
 
 

@@ -1,6 +1,6 @@
 """The full record of one study as Rich renderables (no Textual): the study detail screen.
 
-Every value comes from the model or from ``ldn_tui.facts`` (the same words the
+Every value comes from the model or from ``ldn_tui.report.facts`` (the same words the
 summary prints); a field the record leaves out reads "not reported".
 """
 
@@ -15,10 +15,10 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from ldn_tui import facts
 from ldn_tui.model import Arm, BinaryArm, Evidence, Outcome, RiskOfBias, Study
+from ldn_tui.report import facts
+from ldn_tui.report.highlight import Marker
 from ldn_tui.report.tables import RESULT_STYLES, ROB_STYLES
-from ldn_tui.tui.highlight import Marker
 
 NR = facts.NOT_REPORTED
 ROB_SYMBOLS = {"low": "+", "some-concerns": "!", "high": "×"}

@@ -3,7 +3,7 @@
 ``parse_query`` turns what a user types into a :class:`Query`: folded words that must all
 occur, ``"quoted phrases"``, and ``name:value`` filters (``FILTERS``: ``year:2013..2024``,
 ``dose:>=4.5``, ``type:study,review``, ``marker:IL-6``...), or raises :class:`QueryError`
-with a message meant for the user. ``ldn_tui.search`` matches queries against its index.
+with a message meant for the user. ``ldn_tui.search.index`` matches queries against its index.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ldn_tui.model import Mechanism, Question, Review, Study
+
 from .folding import normalize
-from .model import Mechanism, Question, Review, Study
 
 Record = Study | Review | Mechanism | Question
 KINDS = ("study", "review", "mechanism", "question")

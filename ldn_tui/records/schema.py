@@ -3,9 +3,9 @@
 Each ``build_*`` takes a parsed TOML table and returns a model object, or
 ``None`` when a required part is missing; every problem goes into the
 context's list, so one pass reports them all. The typed reads they use are
-``ldn_tui.readers``. Studies, reviews, mechanisms and questions are built from
-their shapes (``ldn_tui.shapes``, where their rules are written down): a study
-or review through the generated fast path (``ldn_tui.fastpath``) when it is
+``ldn_tui.records.readers``. Studies, reviews, mechanisms and questions are built from
+their shapes (``ldn_tui.records.shapes``, where their rules are written down): a study
+or review through the generated fast path (``ldn_tui.records._fastpath``) when it is
 clean, else by ``build``, which names every problem.
 """
 
@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ldn_tui import fastpath
 from ldn_tui import model as M
-from ldn_tui.readers import Ctx as Ctx  # re-exported: the loader builds contexts and tables here
-from ldn_tui.readers import Table as Table
-from ldn_tui.readers import closest as closest
+from ldn_tui.records import _fastpath as fastpath
+from ldn_tui.records.readers import Ctx as Ctx  # re-exported: the loader builds contexts and tables here
+from ldn_tui.records.readers import Table as Table
+from ldn_tui.records.readers import closest as closest
 
 if TYPE_CHECKING:
-    from ldn_tui.shapes import Field, Shape
+    from ldn_tui.records.shapes import Field, Shape
 
 # --------------------------------------------------------------------------- topic
 
@@ -94,7 +94,7 @@ def build_topic(ctx: Ctx, data: dict[str, Any]) -> M.Topic | None:
 
 def build(shape: Shape, t: Table, path: str | None = None) -> Any:
     """The shape's record from table ``t``, every problem reported; None if it does not build."""
-    from ldn_tui.shapes import Check
+    from ldn_tui.records.shapes import Check
 
     t.known(shape.keys)
     values: dict[str, Any] = {}
@@ -128,7 +128,7 @@ def _read(t: Table, f: Field) -> tuple[Any, bool]:
         sub = t.table(key, f.required)
         if sub is None:
             return None, not f.required  # an optional key that is not a table is read as left out
-        from ldn_tui.shapes import OneOf, Shape
+        from ldn_tui.records.shapes import OneOf, Shape
 
         shape = f.shape
         if isinstance(shape, OneOf):
@@ -137,7 +137,7 @@ def _read(t: Table, f: Field) -> tuple[Any, bool]:
         value = build(shape, sub)
         return value, value is not None
     if kind == "tables":
-        from ldn_tui.shapes import Shape
+        from ldn_tui.records.shapes import Shape
 
         assert isinstance(f.shape, Shape)
         built = (build(f.shape, item) for item in t.tables(key, f.required))
@@ -166,8 +166,8 @@ def _read(t: Table, f: Field) -> tuple[Any, bool]:
 
 
 def _shape(name: str) -> Shape:
-    """A shape of ``ldn_tui.shapes``, imported only when a table needs the full read."""
-    from ldn_tui import shapes
+    """A shape of ``ldn_tui.records.shapes``, imported only when a table needs the full read."""
+    from ldn_tui.records import shapes
 
     found: Shape = getattr(shapes, name)
     return found

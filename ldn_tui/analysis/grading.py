@@ -29,7 +29,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from .model import GRADE_DOMAINS, RATIO_TYPES, GradeJudgment
+from ldn_tui.model import GRADE_DOMAINS, RATIO_TYPES, GradeJudgment
+
 from .stats import PoolResult
 
 __all__ = [

@@ -3,8 +3,8 @@
 For every outcome domain of the topic (display order) :func:`synthesise`
 decides, study by study, whether the study can be pooled with the domain's
 ``measure`` and why not otherwise, pools the poolable ones
-(:func:`ldn_tui.stats.pool`) and rates the certainty
-(:func:`ldn_tui.grading.assess`). Sensitivity analyses (leave-one-out,
+(:func:`ldn_tui.analysis.stats.pool`) and rates the certainty
+(:func:`ldn_tui.analysis.grading.assess`). Sensitivity analyses (leave-one-out,
 randomised only, low risk of bias only) and the cumulative meta-analysis by
 publication year rebuild a :class:`DomainSynthesis` from a subset of its rows.
 
@@ -20,8 +20,18 @@ import math
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
+from ldn_tui.model import (
+    RATIO_TYPES,
+    BinaryArm,
+    ContinuousArm,
+    Domain,
+    Evidence,
+    GradeJudgment,
+    Outcome,
+    Study,
+)
+
 from .grading import Certainty, assess, not_assessable
-from .model import RATIO_TYPES, BinaryArm, ContinuousArm, Domain, Evidence, GradeJudgment, Outcome, Study
 from .stats import (
     METHODS,
     EffectSize,

@@ -2,7 +2,7 @@
 
 Building the index (the folded text of every record: ``SearchIndex.blobs``) is
 most of a one-shot search after loading: about 300 ms at 10,000 studies, against
-~30 ms to read it back. The content is kept by ``ldn_tui.rendered`` under the same
+~30 ms to read it back. The content is kept by ``ldn_tui.caching.outputs`` under the same
 kind of key as a summary (every entry of the folder, ldn-tui's modules, Python,
 today's date) but not where stdout goes, and is only used when it names exactly
 the loaded records in order (``SearchIndex.use_blobs``). Folders of fewer than
@@ -18,8 +18,8 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from ldn_tui import rendered
-from ldn_tui.search import SearchIndex
+from ldn_tui.caching import outputs as rendered
+from ldn_tui.search.index import SearchIndex
 
 OPTIONS = ("search index", 1)
 MIN_RECORDS = 500

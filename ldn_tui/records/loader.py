@@ -1,7 +1,7 @@
 """Evidence folder -> immutable model, or every problem with it at once.
 
 The loader never writes into the folder (its parse cache lives in the user's
-cache directory: ``ldn_tui.cache``), never follows a reference outside it, and
+cache directory: ``ldn_tui.caching.tables``), never follows a reference outside it, and
 never raises on bad input. ``check_evidence`` returns ``(evidence, problems)``;
 ``load_evidence`` raises ``EvidenceError`` carrying all problems. The rules are
 those of ``docs/evidence-format.md``.
@@ -15,9 +15,6 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import tomli
-
-from ldn_tui import schema as S
 from ldn_tui.memory import gc_paused
 from ldn_tui.model import (
     Evidence,
@@ -29,51 +26,10 @@ from ldn_tui.model import (
     Study,
     Topic,
 )
-from ldn_tui.paths import bundled_evidence as bundled_evidence  # re-exported: older callers
-from ldn_tui.paths import default_evidence as default_evidence
-from ldn_tui.text import one_line, plain
+from ldn_tui.records import schema as S
+from ldn_tui.records.toml_file import read_record, read_toml
 
 ROOT_FILES = ("topic.toml", "mechanisms.toml", "questions.toml")
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def read_toml(path: str | os.PathLike[str], shown: str, problems: list[Problem]) -> dict[str, Any] | None:
-    """Parse one file; on failure append a problem naming the line and return None."""
-    return read_record(path, shown, problems)[0]
-
-
-def read_record(
-    path: str | os.PathLike[str], shown: str, problems: list[Problem]
-) -> tuple[dict[str, Any] | None, bool]:
-    """``read_toml``, and whether no text in the file can need cleaning (``text.plain``)."""
-    try:
-        # Unbuffered: one read of the whole file, without a buffer object in between.
-        with open(path, "rb", buffering=0) as file:
-            raw = file.readall()
-    except OSError as exc:
-        problems.append(Problem(shown, "", f"cannot read the file: {exc.strerror or exc}"))
-        return None, False
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
-        problems.append(
-            Problem(shown, "", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", line, column)
-        )
-        return None, False
-    try:
-        return tomli.loads(text), plain(raw)
-    except tomli.TOMLDecodeError as exc:
-        msg = getattr(exc, "msg", str(exc))
-        where: tuple[int | None, int | None] = (getattr(exc, "lineno", None), getattr(exc, "colno", None))
-        problems.append(Problem(shown, "", one_line(f"TOML syntax error: {msg}"), *where))
-    except (RecursionError, ValueError) as exc:  # pathological nesting, huge numbers
-        problems.append(Problem(shown, "", f"TOML syntax error: {type(exc).__name__}"))
-    return None, False
 
 
 def _toml_files(top: str, shown: str, problems: list[Problem]) -> list[tuple[str, str]]:
@@ -134,8 +90,8 @@ def check_evidence(
     ``parse`` may replace the parse of the study and review files; it takes
     ``(path, shown)`` pairs and returns, in the same order, each file's table (or
     None) with its problems. By default, files are parsed through the parse cache
-    (``ldn_tui.cache``) and, for large folders, in worker processes
-    (``ldn_tui.parallel``). ``progress(done, total)``, if given, is called (from
+    (``ldn_tui.caching.tables``) and, for large folders, in worker processes
+    (``ldn_tui.records.workers``). ``progress(done, total)``, if given, is called (from
     the calling thread) once the record files are counted and then about every
     1% of them, ending with ``(total, total)``.
     """
@@ -273,15 +229,15 @@ def _check(
     return evidence, []
 
 
-# Folders with fewer files than ``ldn_tui.cache.MIN_FILES`` are not cached, and fewer than
-# ``ldn_tui.parallel.MIN_FILES`` are parsed in this process: such a folder (the bundled one)
+# Folders with fewer files than ``ldn_tui.caching.tables.MIN_FILES`` are not cached, and fewer than
+# ``ldn_tui.records.workers.MIN_FILES`` are parsed in this process: such a folder (the bundled one)
 # is parsed right here without importing either module. Once they are imported, their own
 # (possibly adjusted) thresholds count; a test checks that these defaults match them.
 CACHE_MIN_FILES, PARALLEL_MIN_FILES = 50, 500
 
 
 def _small(count: int) -> bool:
-    cache, parallel = sys.modules.get("ldn_tui.cache"), sys.modules.get("ldn_tui.parallel")
+    cache, parallel = sys.modules.get("ldn_tui.caching.tables"), sys.modules.get("ldn_tui.records.workers")
     return count < min(getattr(cache, "MIN_FILES", CACHE_MIN_FILES),
                        getattr(parallel, "MIN_FILES", PARALLEL_MIN_FILES))
 
@@ -298,7 +254,7 @@ def _parse_default(folder: Path, jobs: list[_Job]) -> Iterator[Parsed]:
     current, else parsed (in worker processes when there are many)."""
     if _small(len(jobs)):
         return _parse_here(jobs)
-    from ldn_tui.cache import parse_through
+    from ldn_tui.caching.tables import parse_through
 
     return parse_through(folder, [(job.path, job.shown, job.rel) for job in jobs])
 

@@ -3,14 +3,14 @@
 A ``Shape`` is one kind of TOML table: the record it builds and the ``steps`` that
 read it, in order. A step is a ``Field`` (a typed read of one key: its kind,
 whether it is required, its bounds or choices, or the shape of a sub-table) or a
-``Check`` (a rule across fields: a function of ``ldn_tui.rules``, given the raw
+``Check`` (a rule across fields: a function of ``ldn_tui.records.rules``, given the raw
 table and some values already read, returning its problems or None).
 
 Two things are made from these shapes, and nothing else states the rules:
 
-- ``ldn_tui.schema.build`` walks them with the problem-collecting reads of
-  ``ldn_tui.readers``: every problem, named by field, in reading order;
-- ``ldn_tui.fastgen`` compiles them into ``ldn_tui.fastpath``: straight-line code
+- ``ldn_tui.records.schema.build`` walks them with the problem-collecting reads of
+  ``ldn_tui.records.readers``: every problem, named by field, in reading order;
+- ``ldn_tui.records.fastgen`` compiles them into ``ldn_tui.records._fastpath``: straight-line code
   that builds a clean record without a single problem-handling call, and gives up
   (None) at the first thing out of the ordinary, so that ``build`` runs instead.
   Nearly every record is clean, and this is what makes validation cheap next to
@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from ldn_tui import model as M
-from ldn_tui.rules import (
+from ldn_tui.records.rules import (
     analysed_within_enrolled,
     arms_alike,
     check_ci,
@@ -302,7 +302,7 @@ QUESTION = Shape("question", M.Question, (
     strs("ongoing"),
 ))
 
-# The shapes compiled into ``ldn_tui.fastpath``: studies and reviews, one file each and
+# The shapes compiled into ``ldn_tui.records._fastpath``: studies and reviews, one file each and
 # thousands in a folder, and the entries of mechanisms.toml and questions.toml, so that a
 # clean folder loads without importing this module at all.
 COMPILED = (STUDY, REVIEW, MECHANISM, QUESTION)

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ldn_tui.analysis.grading import LEVELS, NOT_ASSESSABLE
+from ldn_tui.analysis.synthesis import DomainSynthesis
+from ldn_tui.model import RATIO_TYPES, Evidence
+
 from .facts import num
-from .grading import LEVELS, NOT_ASSESSABLE
-from .model import RATIO_TYPES, Evidence
-from .synthesis import DomainSynthesis
 
 __all__ = [
     "CERTAINTY_MEANINGS", "MEASURE_NAMES", "bottom_line", "certainty_label", "certainty_symbols",

@@ -15,9 +15,9 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from ldn_tui.analysis.synthesis import DomainSynthesis
 from ldn_tui.model import Evidence, Study
 from ldn_tui.report.export import target_problem, write_export
-from ldn_tui.synthesis import DomainSynthesis
 
 SECTIONS = ("mechanisms", "outcomes", "inflammation", "questions", "reviews", "summary")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from ldn_tui.model import Evidence
-from ldn_tui.search import SearchIndex, SearchResult, parse_query, search
+from ldn_tui.search.index import SearchIndex, SearchResult, parse_query, search
 
 HIT_LIMIT = 200  # hits listed at most; the count still says how many matched
 # Hits whose fields and snippet are computed with the ranking, in the worker: a screenful (a
@@ -15,7 +15,7 @@ EAGER_HITS = 12
 
 
 class SearchService:
-    """``ldn_tui.search`` behind a lock: the index is built once, by whichever thread comes first."""
+    """``ldn_tui.search.index`` behind a lock: the index is built once, by whichever thread comes first."""
 
     def __init__(self, evidence: Evidence) -> None:
         self.index = SearchIndex(evidence)
@@ -27,7 +27,7 @@ class SearchService:
             self.index.prepare()
 
     def search(self, text: str, limit: int | None = HIT_LIMIT) -> SearchResult:
-        """Raises ``ldn_tui.search.QueryError`` for a malformed query. The first ``EAGER_HITS``
+        """Raises ``ldn_tui.search.index.QueryError`` for a malformed query. The first ``EAGER_HITS``
         hits' fields and snippets are computed here too, so the worker thread pays for the
         first screenful rather than the screen; the rest wait until they are shown."""
         query = parse_query(text)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 def bundled_evidence() -> Path:
     """The evidence folder shipped with the package (or the checkout's, when editable)."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the ldn_tui package
     inside = here / "evidence"
     if inside.is_dir():
         return inside

@@ -1,6 +1,6 @@
 """Rich renderables for the panes' list entries and previews (no Textual).
 
-Words for facts come from ``ldn_tui.facts``; the inflammation pane opens with
+Words for facts come from ``ldn_tui.report.facts``; the inflammation pane opens with
 ``report.tables.inflammation_table``, the table the summary prints.
 """
 
@@ -14,10 +14,9 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from ldn_tui import facts
 from ldn_tui.model import Evidence, Mechanism, Question, Review, Study
-from ldn_tui.report import tables
-from ldn_tui.tui.study_view import not_reported, section
+from ldn_tui.report import facts, tables
+from ldn_tui.report.study_view import not_reported, section
 
 INFLAMMATION_LIMIT = 200
 MARKER_WORDS = re.compile(r"cytokine|biomarker|inflammat|marker|analyte", re.IGNORECASE)

@@ -42,7 +42,7 @@ def workers() -> int:
 def parse_table(path: str, shown: str) -> tuple[Table | None, list[Problem], bool]:
     """Parse one file in this process: its table (None on failure), its problems, and
     whether none of its text can need cleaning (``ldn_tui.text.plain``)."""
-    from ldn_tui.loader import read_record
+    from ldn_tui.records.toml_file import read_record
 
     problems: list[Problem] = []
     data, plain = read_record(path, shown, problems)
@@ -51,7 +51,7 @@ def parse_table(path: str, shown: str) -> tuple[Table | None, list[Problem], boo
 
 def parse_one(path: str, shown: str) -> Parsed:
     """Parse one file: its table pickled (None on failure), its problems, its plainness."""
-    from ldn_tui.cache import dumps
+    from ldn_tui.caching.tables import dumps
 
     data, problems, plain = parse_table(path, shown)
     return (None if data is None else dumps(data)), problems, plain
@@ -66,7 +66,7 @@ def parse_tables(
         for blob, problems, plain in parse_files(items):
             yield (None if blob is None else _loads(blob)), blob, problems, plain
         return
-    from ldn_tui.cache import dumps
+    from ldn_tui.caching.tables import dumps
 
     for path, shown in items:
         data, problems, plain = parse_table(path, shown)
@@ -75,7 +75,7 @@ def parse_tables(
 
 
 def _loads(blob: bytes) -> Table | None:
-    from ldn_tui.cache import loads
+    from ldn_tui.caching.tables import loads
 
     return loads(blob)
 

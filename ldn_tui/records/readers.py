@@ -3,7 +3,7 @@
 ``Table`` reads a field as text, an integer, a number, a flag, a date, one of
 some choices, a slug, a list of strings or a (list of) sub-table(s); anything
 else is a problem naming the file and the field's dotted path, and the read
-gives None. ``ldn_tui.schema`` builds the records from these reads.
+gives None. ``ldn_tui.records.schema`` builds the records from these reads.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The rules across fields of the record format, as plain functions.
 
 Each takes the raw table and the values it needs (already read and checked one by
-one) and returns its problems as (key, message) pairs, or None. ``ldn_tui.shapes``
-says where each applies; both ways of reading a table (``ldn_tui.schema.build`` and
-the generated ``ldn_tui.fastpath``) call these same functions.
+one) and returns its problems as (key, message) pairs, or None. ``ldn_tui.records.shapes``
+says where each applies; both ways of reading a table (``ldn_tui.records.schema.build`` and
+the generated ``ldn_tui.records._fastpath``) call these same functions.
 """
 
 from __future__ import annotations

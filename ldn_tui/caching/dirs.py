@@ -1,7 +1,7 @@
 """Where ldn-tui keeps its caches, and the rules every cache file follows.
 
-Two caches live here: the parse cache (``ldn_tui.cache``: parsed tables of big
-folders) and the output cache (``ldn_tui.rendered``: whole ``summary`` outputs).
+Two caches live here: the parse cache (``ldn_tui.caching.tables``: parsed tables of big
+folders) and the output cache (``ldn_tui.caching.outputs``: whole ``summary`` outputs).
 Both use ``$LDN_TUI_CACHE_DIR``, else ``$XDG_CACHE_HOME/ldn-tui``, else
 ``~/.cache/ldn-tui``; never a directory inside the evidence folder they
 describe. ``LDN_TUI_NO_CACHE=1`` turns both off, and their files are safe to

@@ -1,4 +1,4 @@
-"""Keyword search over an :class:`~ldn_tui.model.Evidence`: an index and ranked hits (queries: ``ldn_tui.query``).
+"""Keyword search over an :class:`~ldn_tui.model.Evidence`: an index and ranked hits (queries: ``ldn_tui.search.query``).
 
 Pure standard library (no Rich, no Textual). Text is compared *folded*: NFKD, combining
 marks dropped, casefolded and Unicode dashes turned into ``-`` ("Rodríguez" matches
@@ -35,14 +35,15 @@ from itertools import repeat
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
+from ldn_tui.memory import gc_paused
+from ldn_tui.model import Evidence, Mechanism, Question, Review, Study
+
 from .folding import (
     _find_spans,
     _fold_all,
     _fold_text_utf8,
     _utf8,
 )
-from .memory import gc_paused
-from .model import Evidence, Mechanism, Question, Review, Study
 from .query import _VALUES, Record, _kind
 from .query import FILTERS as FILTERS  # re-exported: the query language is part of search's API
 from .query import KINDS as KINDS
@@ -329,7 +330,7 @@ class SearchIndex:
         self._ids = dict(zip(_fold_all([r.id for r in records]), range(len(records)), strict=True))
 
     def blobs(self) -> tuple[list[str], list[bytes]]:
-        """The index's content, to keep (``ldn_tui.indexcache``): record ids in index order and
+        """The index's content, to keep (``ldn_tui.search.kept``): record ids in index order and
         each record's folded text."""
         records = self._build()
         return [r.id for r in records], self._blobs

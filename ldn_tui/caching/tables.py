@@ -35,8 +35,8 @@ from typing import IO, Any
 
 import tomli
 
-from ldn_tui import cachedir
-from ldn_tui.cachedir import Key, file_key
+from ldn_tui.caching import dirs as cachedir
+from ldn_tui.caching.dirs import Key, file_key
 from ldn_tui.model import Problem
 
 FORMAT = 2  # 2: entries say whether the file is plain (``ldn_tui.text.plain``)
@@ -212,9 +212,9 @@ class CacheWriter:
 
 def parse_through(folder: Path, files: Sequence[tuple[str, str, str]]) -> Iterator[Parsed]:
     """(table, problems) for each (path, shown, rel) of ``folder``, in order: from the
-    cache where the entry is current, else parsed (``ldn_tui.parallel``); the cache is
+    cache where the entry is current, else parsed (``ldn_tui.records.workers``); the cache is
     then brought up to date. Without a usable cache, this is just the parse."""
-    from ldn_tui import parallel
+    from ldn_tui.records import workers as parallel
 
     store = open_cache(folder, len(files))
     if store is None:
@@ -228,7 +228,7 @@ def parse_through(folder: Path, files: Sequence[tuple[str, str, str]]) -> Iterat
 
 
 def _through(store: FolderCache, files: Sequence[tuple[str, str, str]]) -> Iterator[Parsed]:
-    from ldn_tui import parallel
+    from ldn_tui.records import workers as parallel
 
     keys = [file_key(path) for path, _, _ in files]
     current = [store.entry(rel, key) for (_, _, rel), key in zip(files, keys, strict=True)]

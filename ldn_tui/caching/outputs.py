@@ -23,7 +23,7 @@ in full, so two keys never share an entry):
 Only complete, successful outputs are stored: never one for a folder with
 problems, and never one whose folder changed while it was being made or was
 changed within ``cachedir.RACY_NS`` of being read. The files live with the
-parse cache (``ldn_tui.cachedir``), hold the key, the text and a CRC, are read
+parse cache (``ldn_tui.caching.dirs``), hold the key, the text and a CRC, are read
 only if this user wrote them and nobody else can write them, and are safe to
 delete; ``LDN_TUI_NO_CACHE=1`` turns the cache off.
 """
@@ -38,7 +38,8 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
-from ldn_tui import __version__, cachedir
+from ldn_tui import __version__
+from ldn_tui.caching import dirs as cachedir
 
 FORMAT = 1
 MAGIC = b"LDNTUIO1"
@@ -52,7 +53,7 @@ RICH_ENV = (
     "TERM", "COLORTERM", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE",
     "COLUMNS", "LINES", "JUPYTER_COLUMNS", "JUPYTER_LINES", "DATABRICKS_RUNTIME_VERSION",
 )
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent  # the ldn_tui package
 NOT_SOURCES = frozenset({"tui", "evidence", "__pycache__"})  # folders of the package a summary does not use
 
 
