@@ -60,15 +60,15 @@ def study_table(evidence: Evidence, title: str = "Studies", width: int | None = 
     domains = [d for d in evidence.topic.domains if d.kind == "benefit"][:1]
     narrow = width is not None and width < 130
     table = _table(title)
-    table.add_column("Study", max_width=16 if narrow else 22)
-    table.add_column("Design", max_width=15)
-    table.add_column("n", justify="right", no_wrap=True)
-    table.add_column("Dose", max_width=12)
+    table.add_column(T("Study"), max_width=16 if narrow else 22)
+    table.add_column(T("Design"), max_width=15)
+    table.add_column(T("n"), justify="right", no_wrap=True)
+    table.add_column(T("Dose"), max_width=12)
     if not narrow:
-        table.add_column("Weeks", justify="right", max_width=12)
-        table.add_column("Blinding", no_wrap=True)
-        table.add_column("Risk of bias", max_width=13)
-    table.add_column(domains[0].label if domains else "Finding", ratio=1)
+        table.add_column(T("Weeks"), justify="right", max_width=12)
+        table.add_column(T("Blinding"), no_wrap=True)
+        table.add_column(T("Risk of bias"), max_width=13)
+    table.add_column(T(domains[0].label if domains else "Finding"), ratio=1)
     for row in facts.study_rows(evidence):
         design = T(row.design, "" if row.randomised else "dim")
         dose = T(row.dose, "dim" if row.dose == facts.NOT_REPORTED else "")
@@ -118,9 +118,9 @@ def domain_table(evidence: Evidence, domain: Domain) -> Table | None:
     if not rows:
         return None
     table = _table(f"{domain.label} ({'harm' if domain.kind == 'harm' else 'benefit'} outcome)")
-    table.add_column("Study", max_width=18)
-    table.add_column("Finding", max_width=24)
-    table.add_column("Measure, and what was found", ratio=1)
+    table.add_column(T("Study"), max_width=18)
+    table.add_column(T("Finding"), max_width=24)
+    table.add_column(T("Measure, and what was found"), ratio=1)
     for r in rows:
         o = r.outcome
         measure = o.measure + (f" ({o.timepoint})" if o.timepoint else "")
@@ -134,10 +134,10 @@ def domain_table(evidence: Evidence, domain: Domain) -> Table | None:
 
 def inflammation_table(evidence: Evidence) -> Table:
     table = _table("Inflammation and other biological findings")
-    table.add_column("Study", max_width=18)
-    table.add_column("n", justify="right", no_wrap=True)
-    table.add_column("Finding", max_width=20)
-    table.add_column("Markers, and what was found", ratio=1)
+    table.add_column(T("Study"), max_width=18)
+    table.add_column(T("n"), justify="right", no_wrap=True)
+    table.add_column(T("Finding"), max_width=20)
+    table.add_column(T("Markers, and what was found"), ratio=1)
     for g in facts.inflammation_groups(evidence):
         finding = f"{g.role}: {facts.FINDING_LABELS.get(g.finding, g.finding)}"
         table.add_row(
@@ -151,9 +151,9 @@ def inflammation_table(evidence: Evidence) -> Table:
 
 def mechanism_table(evidence: Evidence) -> Table:
     table = _table("Proposed mechanisms")
-    table.add_column("Mechanism", ratio=1)
-    table.add_column("Status", no_wrap=True)
-    table.add_column("Summary", ratio=3)
+    table.add_column(T("Mechanism"), ratio=1)
+    table.add_column(T("Status"), no_wrap=True)
+    table.add_column(T("Summary"), ratio=3)
     for m in evidence.mechanisms:
         table.add_row(
             T(m.title, "bold"),
@@ -165,9 +165,9 @@ def mechanism_table(evidence: Evidence) -> Table:
 
 def question_table(evidence: Evidence) -> Table:
     table = _table("Open questions")
-    table.add_column("Question", ratio=2)
-    table.add_column("Why it matters", ratio=3)
-    table.add_column("Ongoing or registered", ratio=1)
+    table.add_column(T("Question"), ratio=2)
+    table.add_column(T("Why it matters"), ratio=3)
+    table.add_column(T("Ongoing or registered"), ratio=1)
     for q in evidence.questions:
         table.add_row(T(q.question, "bold"), T(q.why), T(", ".join(q.ongoing) or "none found"))
     return table
@@ -178,10 +178,10 @@ def review_table(evidence: Evidence) -> Table:
     studies it included, its pooled result for the first outcome, and its conclusion."""
     first = evidence.topic.domains[0] if evidence.topic.domains else None
     table = _table("Systematic reviews and meta-analyses, oldest first")
-    table.add_column("Review", max_width=24)
-    table.add_column("Included", justify="right")
-    table.add_column(f"{first.label}: pooled" if first else "Pooled", ratio=2)
-    table.add_column("Conclusion", ratio=3)
+    table.add_column(T("Review"), max_width=24)
+    table.add_column(T("Included"), justify="right")
+    table.add_column(T(f"{first.label}: pooled" if first else "Pooled"), ratio=2)
+    table.add_column(T("Conclusion"), ratio=3)
     for r in facts.reviews_by_date(evidence):
         main = facts.review_main_finding(r, first.id) if first else None
         included = str(r.n_studies) if r.n_studies is not None else (str(len(r.includes)) if r.includes else "?")
