@@ -33,6 +33,10 @@ def shown_int(value: int) -> str:
     return f"{'-' if value < 0 else ''}{digits[:6]}… (an integer of {len(digits)} digits)"
 
 
+# Keys often written in the table below the one they belong to: (table, key) -> where they go.
+MISPLACED = {("effect", "p_value"): "p_value belongs on the outcome (above its [outcomes.effect] table)"}
+
+
 def closest(word: str, options: Iterable[str]) -> str | None:
     import difflib  # only for a problem: a clean folder loads without it
 
@@ -109,8 +113,10 @@ class Table:
             return  # the common case, checked in C
         for key in self.data:
             if key not in keys:
-                hint = closest(key, keys)
-                self.problem(key, f"unknown key, did you mean {hint}?" if hint else "unknown key")
+                moved = MISPLACED.get((self.prefix.rstrip(".").rsplit(".", 1)[-1], key))
+                hint = None if moved else closest(key, keys)
+                self.problem(key, f"unknown key: {moved}" if moved else
+                             f"unknown key, did you mean {hint}?" if hint else "unknown key")
 
     def _get(self, key: str, required: bool) -> Any:
         value = self.data.get(key, _MISSING)
@@ -255,7 +261,8 @@ class Table:
         value = self.data.get(key, _MISSING)
         if value is _MISSING:
             if required:
-                self.problem(key, "missing required field")
+                header = f" (a [{key}] section)" if not self.prefix else ""
+                self.problem(key, f"missing required table{header}")
             return None
         if not isinstance(value, dict):
             self._wrong(key, "a table", value)

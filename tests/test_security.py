@@ -1,0 +1,150 @@
+"""Nothing in a folder can hang, crash or command the program; output failures are one line."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ldn_tui.model import Problem
+from ldn_tui.records import toml_file
+from ldn_tui.records.loader import check_evidence
+from ldn_tui.records.toml_file import MAX_FILE_BYTES, read_record
+
+FIXTURE = Path(__file__).parent / "data" / "evidence"
+posix_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs, devices and sockets are POSIX")
+
+
+def messages(folder: Path) -> list[str]:
+    evidence, problems = check_evidence(folder)
+    assert evidence is None
+    return [str(p) for p in problems]
+
+
+def read(tmp_path: Path, raw: bytes) -> tuple[object, list[Problem]]:
+    path = tmp_path / "x.toml"
+    path.write_bytes(raw)
+    problems: list[Problem] = []
+    return read_record(path, "x.toml", problems)[0], problems
+
+
+# --------------------------------------------------------------------------- only regular files
+
+
+@posix_only
+def test_fifos_devices_sockets_and_folders_named_toml_are_problems_not_hangs(evidence_copy: Path) -> None:
+    studies = evidence_copy / "studies"
+    os.mkfifo(studies / "fifo.toml")  # no writer: a blocking open would wait for ever
+    (studies / "zero.toml").symlink_to("/dev/zero")  # endless: a plain read would never end
+    (studies / "folder.toml").mkdir()
+    (studies / "folder.toml" / "inner.toml").write_text('id = "inner"\n', encoding="utf-8")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(studies / "sock.toml"))
+    try:
+        found = messages(evidence_copy)
+    finally:
+        sock.close()
+    joined = "\n".join(found)
+    assert f"{studies / 'fifo.toml'}: not a regular file: a FIFO (named pipe)" in joined
+    assert f"{studies / 'zero.toml'}: not a regular file: a character device" in joined
+    assert f"{studies / 'folder.toml'}: not a regular file: a folder" in joined
+    assert f"{studies / 'sock.toml'}: not a regular file: a socket" in joined
+    assert "inner" not in joined  # the folder is refused, not walked into
+
+
+@posix_only
+@pytest.mark.parametrize("name", ["topic.toml", "mechanisms.toml", "questions.toml"])
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_a_root_file_that_is_a_folder_or_fifo_is_reported(evidence_copy: Path, name: str, kind: str) -> None:
+    path = evidence_copy / name
+    path.unlink()
+    if kind == "folder":
+        path.mkdir()
+    else:
+        os.mkfifo(path)
+    expected = "a folder" if kind == "folder" else "a FIFO (named pipe)"
+    assert f"{path}: not a regular file: {expected}" in messages(evidence_copy)
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(toml_file, "MAX_FILE_BYTES", 100)
+    data, problems = read(tmp_path, b"a = 1 " + b"#" * 95)  # 101 bytes
+    assert data is None
+    assert [p.message for p in problems] == ["larger than 100 bytes, the limit for one file"]
+    data, problems = read(tmp_path, b"a = 1 " + b"#" * 94)  # 100 bytes: read
+    assert data == {"a": 1} and problems == []
+
+
+def test_the_size_limit_is_four_mebibytes() -> None:
+    assert MAX_FILE_BYTES == 4 * 1024 * 1024
+
+
+# --------------------------------------------------------------------------- clear messages
+
+
+def test_deep_nesting_names_its_line(tmp_path: Path) -> None:
+    data, problems = read(tmp_path, b'id = "x"\n\nkeywords = ' + b"[" * 1000 + b"]" * 1000 + b"\n")
+    assert data is None
+    (problem,) = problems
+    assert "nested too deeply" in problem.message and problem.line == 3
+    data, problems = read(tmp_path, b"a = 1\n" + b"k." * 1500 + b"x = 1\n")
+    assert "nested too deeply" in problems[0].message and problems[0].line == 2
+
+
+def test_a_huge_integer_names_its_line(tmp_path: Path) -> None:
+    data, problems = read(tmp_path, b'id = "x"\nn = ' + b"9" * 4301 + b"\n")
+    assert data is None
+    assert [(p.message, p.line) for p in problems] == [("TOML syntax error: integer too large (too many digits)", 2)]
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    data, problems = read(tmp_path, b'\xef\xbb\xbfid = "x"\n')
+    assert data == {"id": "x"} and problems == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "line"),
+    [
+        (b'id = "x"\ntitle = "never closed\nyear = 2020\n', 2),
+        (b"id = 'x'\ntitle = 'never closed\nyear = 2020\n", 2),
+        (b'id = "x"\ntitle = """never closed\nyear = 2020\n', 2),
+    ],
+)
+def test_an_unclosed_string_says_so(tmp_path: Path, raw: bytes, line: int) -> None:
+    data, problems = read(tmp_path, raw)
+    assert data is None
+    assert [p.message for p in problems] == [f"TOML syntax error: string not closed on line {line}"]
+
+
+def test_p_value_under_effect_belongs_on_the_outcome(evidence_copy: Path) -> None:
+    path = evidence_copy / "studies" / "delta-2024.toml"
+    text = path.read_text(encoding="utf-8")
+    assert "[outcomes.effect]" in text
+    path.write_text(text.replace("[outcomes.effect]\n", "[outcomes.effect]\np_value = 0.04\n", 1), encoding="utf-8")
+    found = messages(evidence_copy)
+    assert any("effect.p_value" in m and "belongs on the outcome" in m for m in found), found
+
+
+def test_a_missing_table_is_named(evidence_copy: Path) -> None:
+    path = evidence_copy / "studies" / "alpha-2010.toml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("[population]")
+    path.write_text(text[:start] + text[text.index("[intervention]"):], encoding="utf-8")
+    found = messages(evidence_copy)
+    assert any(m.endswith("alpha-2010.toml: population: missing required table (a [population] section)")
+               for m in found), found
+
+
+# --------------------------------------------------------------------------- the installed command
+
+
+def ldn(*args: str, cwd: Path | None = None, stdout: int | None = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("ldn-tui", path=str(Path(sys.executable).parent))
+    assert exe is not None
+    return subprocess.run([exe, *args], cwd=cwd, stdout=stdout, stderr=subprocess.PIPE, text=True,
+                          timeout=60, check=False)
