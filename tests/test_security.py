@@ -148,3 +148,11 @@ def ldn(*args: str, cwd: Path | None = None, stdout: int | None = subprocess.PIP
     assert exe is not None
     return subprocess.run([exe, *args], cwd=cwd, stdout=stdout, stderr=subprocess.PIPE, text=True,
                           timeout=60, check=False)
+
+
+def test_a_hex_integer_too_long_to_print_is_a_problem(evidence_copy: Path) -> None:
+    path = evidence_copy / "studies" / "alpha-2010.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("year = 2010", "year = 0x" + "f" * 5000),
+                    encoding="utf-8")
+    assert any(m.endswith("year: an integer of about 6021 digits is out of range: must be at most 9007199254740992")
+               for m in messages(evidence_copy))

@@ -26,11 +26,15 @@ MAX_INT = 2**53
 
 
 def shown_int(value: int) -> str:
-    """An integer as a problem message shows it: in full unless it is absurdly long."""
+    """An integer as a problem message shows it: in full unless it is absurdly long (a hex
+    literal can be longer than ``str`` converts: its digits are then only counted)."""
+    sign = "-" if value < 0 else ""
+    if value.bit_length() > 14_000:  # past sys.get_int_max_str_digits() (4300) decimal digits
+        return f"{sign}an integer of about {round(value.bit_length() * 0.30103)} digits"
     digits = str(abs(value))
     if len(digits) <= 20:
         return str(value)
-    return f"{'-' if value < 0 else ''}{digits[:6]}… (an integer of {len(digits)} digits)"
+    return f"{sign}{digits[:6]}… (an integer of {len(digits)} digits)"
 
 
 # Keys often written in the table below the one they belong to: (table, key) -> where they go.

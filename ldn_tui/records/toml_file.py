@@ -121,7 +121,7 @@ def _cannot_read(path: str | os.PathLike[str], exc: OSError) -> str:
 
 # --------------------------------------------------------------------------- kinder messages
 
-_LONG_NUMBER = re.compile(r"[0-9][0-9_]{4000,}")
+_LONG_NUMBER = re.compile(r"[0-9][0-9a-fA-FoxOX_]{4000,}")
 
 
 def _kinder(msg: str, text: str, line: int | None) -> str:
