@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import socket
@@ -156,3 +157,36 @@ def test_a_hex_integer_too_long_to_print_is_a_problem(evidence_copy: Path) -> No
                     encoding="utf-8")
     assert any(m.endswith("year: an integer of about 6021 digits is out of range: must be at most 9007199254740992")
                for m in messages(evidence_copy))
+
+
+# --------------------------------------------------------------------------- text hygiene
+
+
+def test_the_arabic_letter_mark_is_cleaned_like_the_other_bidi_marks() -> None:
+    from ldn_tui.text import clean, plain
+
+    assert clean("a\u061cb\u200fc") == "abc"
+    assert plain("a\u061cb".encode()) is False
+    assert plain("a\u0620b".encode()) is True  # its neighbours are letters
+
+
+def test_emoji_sequences_are_split_in_cells_so_widths_are_predictable(evidence_copy: Path) -> None:
+    from rich.cells import cell_len
+    from rich.console import Console
+
+    from ldn_tui.report.tables import study_table
+    from ldn_tui.text import cell_text
+
+    family, heart = "\U0001f468\u200d\U0001f469\u200d\U0001f467", "\u2764\ufe0f"
+    assert cell_text(f"{family} {heart} x") == "\U0001f468\U0001f469\U0001f467 \u2764 x"
+    assert cell_text("plain") == "plain"
+    path = evidence_copy / "studies" / "alpha-2010.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('"Alpha A"', f'"{family} {heart} Alpha A"'),
+                    encoding="utf-8")
+    evidence, problems = check_evidence(evidence_copy)
+    assert evidence is not None, problems
+    console = Console(width=100, record=True, file=io.StringIO())
+    console.print(study_table(evidence, width=100))
+    rows = [line for line in console.export_text().splitlines() if "Alpha" in line]
+    assert rows and all("\u200d" not in row and "\ufe0f" not in row for row in rows)
+    assert all(cell_len(line) <= 100 for line in console.export_text().splitlines())

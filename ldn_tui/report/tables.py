@@ -16,6 +16,7 @@ from rich.text import Text
 
 from ldn_tui.model import Domain, Evidence
 from ldn_tui.report import facts
+from ldn_tui.text import cell_text
 
 RESULT_STYLES = {"benefit": "green", "no-difference": "yellow", "harm": "red", "unclear": "dim"}
 ROB_STYLES = {"low": "green", "some concerns": "yellow", "high": "red", facts.NOT_REPORTED: "dim"}
@@ -23,8 +24,8 @@ STATUS_STYLES = {"hypothesis": "cyan", "animal-evidence": "blue", "human-evidenc
 
 
 def T(text: str, style: str = "") -> Text:
-    """Literal text: never parsed as markup."""
-    return Text(text, style=style)
+    """Literal text: never parsed as markup; of a width terminals agree on (``cell_text``)."""
+    return Text(cell_text(text), style=style)
 
 
 def _table(title: str, *, expand: bool = True) -> Table:
