@@ -6,6 +6,7 @@ import io
 import os
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -190,3 +191,100 @@ def test_emoji_sequences_are_split_in_cells_so_widths_are_predictable(evidence_c
     rows = [line for line in console.export_text().splitlines() if "Alpha" in line]
     assert rows and all("\u200d" not in row and "\ufe0f" not in row for row in rows)
     assert all(cell_len(line) <= 100 for line in console.export_text().splitlines())
+
+
+# --------------------------------------------------------------------------- export writes only regular files
+
+
+def export_to(evidence: Path, output: str, *extra: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return ldn("export", "--evidence", str(evidence), "--output", output, *extra, cwd=cwd)
+
+
+@posix_only
+@pytest.mark.parametrize("force", [(), ("--force",)])
+def test_export_never_replaces_a_fifo_socket_folder_or_device(tmp_path: Path, force: tuple[str, ...]) -> None:
+    fifo, folder, sock_path = tmp_path / "fifo.md", tmp_path / "folder.md", tmp_path / "sock.md"
+    os.mkfifo(fifo)
+    folder.mkdir()
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(sock_path))
+    targets = {fifo: "a FIFO (named pipe)", folder: "a folder", sock_path: "a socket"}
+    if os.geteuid() == 0:  # a device node of our own making (never the real /dev/null)
+        device = tmp_path / "null.md"
+        os.mknod(device, 0o600 | stat.S_IFCHR, os.makedev(1, 3))
+        targets[device] = "a character device"
+    link = tmp_path / "link.md"
+    link.symlink_to(fifo)
+    targets[link] = "a FIFO (named pipe)"
+    try:
+        for path, kind in targets.items():
+            done = export_to(FIXTURE, str(path), *force)
+            assert done.returncode == 2, (path, done.stderr)
+            assert done.stderr.count("\n") == 1 and (kind in done.stderr or "is a folder" in done.stderr), done.stderr
+            assert not stat.S_ISREG(os.stat(path).st_mode)
+    finally:
+        sock.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in targets)  # no temporary left
+
+
+def test_export_to_dash_writes_stdout(tmp_path: Path) -> None:
+    done = export_to(FIXTURE, "-", "--format", "csv", cwd=tmp_path)
+    assert done.returncode == 0 and done.stderr == ""
+    assert "alpha-2010" in done.stdout  # the study table, on stdout
+    assert list(tmp_path.iterdir()) == []  # no file named "-"
+
+
+def in_deleted_folder(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``ldn-tui ARGS`` run in a working folder removed before it starts."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    exe = shutil.which("ldn-tui", path=str(Path(sys.executable).parent))
+    assert exe is not None
+    script = f'cd "{gone}" && rmdir "{gone}" && exec "$0" "$@"'
+    return subprocess.run(["sh", "-c", script, exe, *args], capture_output=True, text=True, timeout=60, check=False)
+
+
+@posix_only
+def test_a_deleted_working_folder_is_a_clear_error(tmp_path: Path) -> None:
+    done = in_deleted_folder(tmp_path, "export", "--evidence", str(FIXTURE), "--output", "out.md")
+    assert done.returncode == 2
+    assert done.stderr == "ldn-tui export: the current folder no longer exists (deleted?); give a full path instead of out.md\n"
+    done = in_deleted_folder(tmp_path, "summary", "--evidence", str(FIXTURE))
+    assert done.returncode == 0 and "Fixture drug" in done.stdout and "Traceback" not in done.stderr
+    done = in_deleted_folder(tmp_path, "validate", "--evidence", "relative")
+    assert done.returncode == 2 and "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 2
+
+
+# --------------------------------------------------------------------------- output failures are one line
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("command", [("summary",), ("search", "pain")])
+def test_a_full_disk_is_one_line(command: tuple[str, ...]) -> None:
+    with open("/dev/full", "w") as full:
+        done = ldn(*command, "--evidence", str(FIXTURE), stdout=full.fileno())
+    assert done.returncode == 1
+    assert done.stderr == "ldn-tui: cannot write output: No space left on device\n"
+
+
+@posix_only
+def test_a_closed_stdout_is_one_line() -> None:
+    exe = shutil.which("ldn-tui", path=str(Path(sys.executable).parent))
+    assert exe is not None
+    done = subprocess.run(["sh", "-c", '"$0" summary --evidence "$1" >&-', exe, str(FIXTURE)],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1
+    assert done.stderr == "ldn-tui: cannot write output: standard output is closed\n"
+
+
+@pytest.mark.parametrize("width", ["99999999999999999999999", "19", "1001", "0"])
+def test_width_is_bounded(width: str) -> None:
+    done = ldn("summary", "--evidence", str(FIXTURE), "--width", width)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "--width" in done.stderr.splitlines()[-1]
+
+
+def test_width_at_its_bounds_works() -> None:
+    for width in ("20", "1000"):
+        done = ldn("summary", "--evidence", str(FIXTURE), "--width", width)
+        assert done.returncode == 0, done.stderr

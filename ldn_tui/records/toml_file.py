@@ -78,7 +78,7 @@ def read_bytes(path: str | os.PathLike[str], shown: str, problems: list[Problem]
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            problems.append(Problem(shown, "", f"not a regular file: {_kind(mode)}"))
+            problems.append(Problem(shown, "", f"not a regular file: {file_kind(mode)}"))
             return None
         chunks: list[bytes] = []
         size = 0
@@ -104,8 +104,9 @@ def _size(limit: int) -> str:
     return f"{limit // mib} MiB" if limit % mib == 0 else f"{limit} bytes"
 
 
-def _kind(mode: int) -> str:
-    return next((name for test, name in _KINDS if test(mode)), "not a plain file")
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular one is, in words: "a folder", "a FIFO (named pipe)"…"""
+    return next((name for test, name in _KINDS if test(mode)), "a special file")
 
 
 def _cannot_read(path: str | os.PathLike[str], exc: OSError) -> str:
@@ -115,7 +116,7 @@ def _cannot_read(path: str | os.PathLike[str], exc: OSError) -> str:
     except OSError:
         mode = 0
     if mode and not stat.S_ISREG(mode):
-        return f"not a regular file: {_kind(mode)}"
+        return f"not a regular file: {file_kind(mode)}"
     return f"cannot read the file: {exc.strerror or exc}"
 
 

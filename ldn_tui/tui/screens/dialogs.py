@@ -61,7 +61,9 @@ class ExportDialog(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="export-dialog"):
             yield Static(Text(f"Export {self.what} as Markdown", style="bold"))
-            yield Static(Text(f"File (relative to {Path.cwd()}):", style="dim"))
+            cwd = export.current_folder()
+            where = f"relative to {cwd}" if cwd else "a full path: the current folder no longer exists"
+            yield Static(Text(f"File ({where}):", style="dim"))
             yield Input(value=self.default_name, id="export-path")
             yield Static(id="export-error", markup=False)
             with Horizontal(classes="buttons"):
