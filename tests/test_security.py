@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -288,3 +289,123 @@ def test_width_at_its_bounds_works() -> None:
     for width in ("20", "1000"):
         done = ldn("summary", "--evidence", str(FIXTURE), "--width", width)
         assert done.returncode == 0, done.stderr
+
+
+# --------------------------------------------------------------------------- keys typed in one burst
+
+
+async def burst(pilot: Any, *keys: str) -> None:
+    """Send every key at once, as a terminal delivers a paste or fast typing: none waits for the
+    app to handle the one before (``pilot.press`` lets the app go idle after each key)."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    driver = pilot.app._driver
+    for key in keys:
+        name = _character_to_key(key) if len(key) == 1 and not key.isalnum() else key
+        char = key if len(key) == 1 else {"slash": "/", "question_mark": "?"}.get(key)
+        event = events.Key(name, char)
+        event.set_sender(pilot.app)
+        driver.send_message(event)
+    await settled(pilot)
+
+
+async def settled(pilot: Any) -> None:
+    """Until no worker runs (a search superseded by the next key is cancelled: that is fine)."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(3):
+        await pilot.pause()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            continue
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("where", ["main", "pane", "study", "summary", "help"])
+async def test_slash_and_a_burst_of_keys_land_in_the_search_box(where: str, ready: Any) -> None:
+    from ldn_tui.tui.app import LdnApp
+    from ldn_tui.tui.screens.main import MainScreen
+    from ldn_tui.tui.widgets.search import SearchInput
+
+    app = LdnApp(FIXTURE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        lead = {"main": (), "pane": ("2",), "study": ("2", "enter"), "summary": ("s",), "help": ("question_mark",)}
+        await pilot.press(*lead[where])
+        await settled(pilot)
+        await burst(pilot, "slash", *"cytokine")
+        assert isinstance(app.screen, MainScreen)
+        box = app.screen.query_one(SearchInput)
+        assert box.value == "cytokine" and box.has_focus
+        await pilot.press("enter")  # to the hits
+        await pilot.pause()
+        assert not box.has_focus
+        await burst(pilot, "slash", *"rebound")  # a new query replaces the old one
+        assert box.value == "rebound"
+
+
+async def test_a_paste_right_after_slash_lands_in_the_search_box(ready: Any) -> None:
+    from textual import events
+
+    from ldn_tui.tui.app import LdnApp
+    from ldn_tui.tui.widgets.search import SearchInput
+
+    app = LdnApp(FIXTURE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("2", "enter")
+        await pilot.pause()
+        await pilot.press("slash")
+        app.post_message(events.Paste("cytokine"))  # before anything else has run
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one(SearchInput).value == "cytokine"
+
+
+async def test_a_path_typed_in_one_burst_lands_exactly(
+    tmp_path: Path, ready: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ldn_tui.tui.app import LdnApp
+    from ldn_tui.tui.screens.main import MainScreen
+
+    monkeypatch.chdir(tmp_path)  # should a key go astray, the default name lands here
+    target = tmp_path / "sub dir" / "rep.md"
+    target.parent.mkdir()
+    fifo = tmp_path / "fifo.md"
+    os.mkfifo(fifo)
+    app = LdnApp(FIXTURE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await burst(pilot, "e", *str(target), "enter")  # the default name is replaced, not added to
+        assert isinstance(app.screen, MainScreen)
+        assert target.read_text(encoding="utf-8").startswith("#")
+        await burst(pilot, "e", *str(fifo), "enter")
+        assert "FIFO" in str(app.screen.query_one("#export-error").render())
+        assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+        await pilot.press("escape")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo.md", "sub dir"]
+    assert os.listdir(target.parent) == ["rep.md"]
+
+
+async def test_a_long_search_error_wraps_instead_of_being_cut(ready: Any) -> None:
+    from textual.widgets import Static
+
+    from ldn_tui.tui.app import LdnApp
+    from ldn_tui.tui.widgets.search import SearchInput
+
+    app = LdnApp(FIXTURE)
+    async with app.run_test(size=(80, 30)) as pilot:
+        await ready(pilot)
+        await pilot.press("slash")
+        app.screen.query_one(SearchInput).value = 'year:abc "unclosed'
+        await settled(pilot)
+        status = app.screen.query_one("#search-status", Static)
+        assert status.has_class("-error")
+        message = str(status.render())
+        assert len(message) > status.region.width  # longer than one line of the status...
+        lines = [strip.text.strip() for strip in app.screen._compositor.render_strips()]
+        shown_words = " ".join(line for line in lines if line).split()
+        for word in message.split():
+            assert word in " ".join(shown_words), word  # ...and every word of it is on screen

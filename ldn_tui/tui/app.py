@@ -47,7 +47,7 @@ class LdnApp(App[None]):
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {_evidence_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         # A priority binding runs before the next key is handed on, so "/cytokine" typed in one go
-        # lands in the search box; inside any text field "/" is just typed.
+        # lands in the search box; inside any text field "/" is just typed (``check_action``).
         Binding("slash", "search", "Search", priority=True),
         Binding("s", "summary", "Summary"),
         Binding("question_mark", "help", "Help"),
@@ -134,6 +134,8 @@ class LdnApp(App[None]):
         return main
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "search" and isinstance(self.focused, Input):
+            return False  # "/" in a text field is typed there, in its turn with the other keys
         if action in ("summary", "search"):
             return self.evidence is not None
         return True
@@ -150,21 +152,17 @@ class LdnApp(App[None]):
         if main is not None:
             main.open_record(record_id)
 
-    def action_search(self) -> None:
-        if isinstance(self.focused, Input):
-            self.focused.insert_text_at_cursor("/")
-            return
-        main = self.main_screen()
-        if main is not None and self.screen is main:
-            main.action_search()
-        elif main is not None and not isinstance(self.screen, ModalScreen):
-            self.search_from_elsewhere()
+    async def action_search(self) -> None:
+        """``/``: the search box, focused before the next key is handled (a priority binding runs
+        in the app's own turn, and this waits for any screen above the main one to close)."""
+        from ldn_tui.tui.screens.help import HelpScreen
 
-    @work(group="navigate")
-    async def search_from_elsewhere(self) -> None:
-        main = await self._back_to_main()
-        if main is not None:
-            main.action_search()
+        main = self.main_screen()
+        if main is None or (isinstance(self.screen, ModalScreen) and not isinstance(self.screen, HelpScreen)):
+            return
+        if self.screen is not main:
+            await self._back_to_main()
+        main.action_search()
 
     def action_summary(self) -> None:
         from ldn_tui.tui.screens.summary import SummaryScreen

@@ -58,7 +58,7 @@ class MainScreen(Screen[None]):
         Binding("O", "reverse_sort", "Reverse sort", show=False),
         Binding("c", "copy_citation", "Cite", tooltip="Copy the citation of the study under the cursor"),
         Binding("b,C", "copy_bibtex", "BibTeX", show=False),
-        Binding("e", "export", "Export"),
+        Binding("e", "export", "Export", priority=True),
     ]
 
     def __init__(self, evidence: Evidence, search: SearchService) -> None:
@@ -157,6 +157,8 @@ class MainScreen(Screen[None]):
             return bool(self.query_one(HitList).hits) and searching
         if action == "clear_search":
             return searching
+        if action == "export":  # a priority binding: in the search box, "e" is typed
+            return not isinstance(self.focused, Input)
         if action in ("sort", "reverse_sort"):
             return not searching and self.query_one(TabbedContent).active == "outcomes"
         return True
@@ -199,16 +201,19 @@ class MainScreen(Screen[None]):
     def action_copy_bibtex(self) -> None:
         copy_citation(self, self.record_in_view(), bibtex=True)
 
-    def action_export(self) -> None:
+    async def action_export(self) -> None:
         section = self.active_pane().section
-        start_export(self, f"the {section} pane", section, section_text(self.evidence, section), self.evidence.root)
+        await start_export(self, f"the {section} pane", section, section_text(self.evidence, section), self.evidence.root)
 
     # ------------------------------------------------------------------ search
 
     def action_search(self) -> None:
         self.add_class("-searching")
         # Focus now, not after a refresh: the keys typed right after "/" belong to the search box.
-        self.set_focus(self.query_one(SearchInput))
+        # A new "/" starts a new query: the old one is selected, so what is typed replaces it.
+        search_input = self.query_one(SearchInput)
+        self.set_focus(search_input)
+        search_input.select_all()
         self.refresh_bindings()
 
     def end_search(self) -> None:

@@ -42,7 +42,7 @@ class StudyScreen(Screen[None]):
         Binding("N", "step_hit(-1)", "Prev hit", show=False),
         Binding("c", "copy_citation", "Cite"),
         Binding("b,C", "copy_bibtex", "BibTeX", show=False),
-        Binding("e", "export", "Export"),
+        Binding("e", "export", "Export", priority=True),
     ]
 
     def __init__(
@@ -102,5 +102,5 @@ class StudyScreen(Screen[None]):
     def action_copy_bibtex(self) -> None:
         copy_citation(self, self.study, bibtex=True)
 
-    def action_export(self) -> None:
-        start_export(self, facts.study_label(self.study), self.study.id, study_text(self.study), self.evidence.root)
+    async def action_export(self) -> None:
+        await start_export(self, facts.study_label(self.study), self.study.id, study_text(self.study), self.evidence.root)
