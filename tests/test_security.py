@@ -409,3 +409,35 @@ async def test_a_long_search_error_wraps_instead_of_being_cut(ready: Any) -> Non
         shown_words = " ".join(line for line in lines if line).split()
         for word in message.split():
             assert word in " ".join(shown_words), word  # ...and every word of it is on screen
+
+
+@pytest.mark.parametrize("key", ["q", "ctrl+c"])
+async def test_a_slow_load_can_be_quit(key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A load that would not end by itself: q (or Ctrl+C) quits, and the loader thread stops."""
+    import threading
+
+    from ldn_tui.records import loader
+    from ldn_tui.tui.app import LdnApp
+
+    started, stopped, never = threading.Event(), threading.Event(), threading.Event()
+
+    def endless(folder: object, progress: Any = None, **_: object) -> object:
+        started.set()
+        try:
+            while not never.wait(0.01):  # reading, reading...
+                progress(0, 1)
+        finally:
+            stopped.set()
+        raise AssertionError("unreachable")
+
+    monkeypatch.setattr(loader, "check_evidence", endless)
+    app = LdnApp(FIXTURE)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            assert started.wait(10)
+            await pilot.press(key)
+            await pilot.pause()
+            assert not app.is_running
+        assert stopped.wait(10)
+    finally:
+        never.set()

@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
+from textual.worker import get_current_worker
 
 from ldn_tui.model import Evidence, Problem
 from ldn_tui.tui.messages import EvidenceLoaded, LoadProgress
@@ -37,6 +38,10 @@ def _evidence_commands() -> type[Provider]:
     from ldn_tui.tui.commands import EvidenceCommands
 
     return EvidenceCommands
+
+
+class _LoadCancelled(Exception):
+    """The app is quitting while the folder is read."""
 
 
 class LdnApp(App[None]):
@@ -80,12 +85,22 @@ class LdnApp(App[None]):
 
     @work(thread=True, exclusive=True, group="load")
     def load(self) -> None:
+        """Read the folder in a thread. Quitting meanwhile cancels the worker, and the loader
+        stops at its next progress report (a thread cannot be stopped from outside, and the
+        process would wait for it at exit)."""
         from ldn_tui.records.loader import check_evidence
 
+        worker = get_current_worker()
+
         def progress(done: int, total: int) -> None:
+            if worker.is_cancelled:
+                raise _LoadCancelled
             self.post_message(LoadProgress(done, total))
 
-        evidence, problems = check_evidence(self.folder, progress=progress)
+        try:
+            evidence, problems = check_evidence(self.folder, progress=progress)
+        except _LoadCancelled:
+            return
         self.post_message(EvidenceLoaded(evidence, problems))
 
     def on_load_progress(self, event: LoadProgress) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Center, Middle
 from textual.content import Content
 from textual.screen import Screen
@@ -12,6 +14,9 @@ from textual.widgets import LoadingIndicator, ProgressBar, Static
 
 
 class LoadingScreen(Screen[None]):
+    # While loading there is nothing to copy: Ctrl+C quits, as q does.
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+c", "app.quit", "Quit", show=False)]
+
     def __init__(self, folder: Path) -> None:
         super().__init__(id="loading")
         self.folder = folder
