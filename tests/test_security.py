@@ -441,3 +441,10 @@ async def test_a_slow_load_can_be_quit(key: str, monkeypatch: pytest.MonkeyPatch
         assert stopped.wait(10)
     finally:
         never.set()
+
+
+def test_folder_names_shown_in_the_app_carry_no_control_characters() -> None:
+    from ldn_tui.tui.screens.loading import LoadingScreen
+
+    screen = LoadingScreen(Path("/tmp/a\x1b]0;title\x07b\u202e"))
+    assert screen.shown == "/tmp/a]0;titleb"

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from ldn_tui.report import screen_export as export
+from ldn_tui.text import one_line
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -62,7 +63,7 @@ class ExportDialog(ModalScreen[Path | None]):
         with Vertical(classes="dialog", id="export-dialog"):
             yield Static(Text(f"Export {self.what} as Markdown", style="bold"))
             cwd = export.current_folder()
-            where = f"relative to {cwd}" if cwd else "a full path: the current folder no longer exists"
+            where = f"relative to {one_line(str(cwd))}" if cwd else "a full path: the current folder no longer exists"
             yield Static(Text(f"File ({where}):", style="dim"))
             yield Input(value=self.default_name, id="export-path")
             yield Static(id="export-error", markup=False)
