@@ -28,9 +28,8 @@ TEXT_KEYS = (
 LIST_KEYS = ("authors", "keywords", "caveats")
 
 
-def payload(target: Path) -> str:
-    return (f"[/] [@click=app.quit]Q[/] [@click=app.screenshot('x.svg','{target}')]Pain[/] "
-            "[blink]B [/] [b]")
+# A screenshot action would write into the working folder: the tests run in ``target``.
+PAYLOAD = "[/] [@click=app.quit]Q[/] [@click=app.screenshot('x.svg','.')]Pain[/] [blink]B [/] [b]"
 
 
 def hostile_folder(tmp_path: Path) -> tuple[Path, Path]:
@@ -39,7 +38,7 @@ def hostile_folder(tmp_path: Path) -> tuple[Path, Path]:
     folder, target = tmp_path / "evidence", tmp_path / "target"
     shutil.copytree(FIXTURE, folder)
     target.mkdir()
-    bad = payload(target)
+    bad = PAYLOAD
     list_item = re.compile(rf'^((?:{"|".join(LIST_KEYS)}) = \[.*?")', re.M)
     for path in folder.rglob("*.toml"):
         keys = [k for k in TEXT_KEYS if not (path.name == "topic.toml" and k == "measure")]  # an enum there
@@ -75,10 +74,13 @@ async def settle(pilot: Any) -> None:
 
 
 @pytest.mark.parametrize("width", [80, 120, 160, 200])
-async def test_every_view_shows_record_markup_literally(tmp_path: Path, ready: Any, width: int) -> None:
+async def test_every_view_shows_record_markup_literally(
+    tmp_path: Path, ready: Any, width: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder, target = hostile_folder(tmp_path)
+    monkeypatch.chdir(target)
     app = LdnApp(folder)
-    async with app.run_test(size=(width, 50)) as pilot:
+    async with app.run_test(size=(width, 30), notifications=True, tooltips=True) as pilot:
         await ready(pilot)
         assert isinstance(app.screen, MainScreen), app.problems
         assert "[b]" in screen_text(app, target)  # the header's title, at least
@@ -93,7 +95,7 @@ async def test_every_view_shows_record_markup_literally(tmp_path: Path, ready: A
         assert "[@click=app.quit]Q[/]" in screen_text(app, target)
         await pilot.press("c")  # the notification names the study
         await settle(pilot)
-        screen_text(app, target)
+        assert "Copied" in screen_text(app, target)
         await pilot.press("escape", "s")
         await settle(pilot)
         assert app.screen.__class__.__name__ == "SummaryScreen"
@@ -101,20 +103,21 @@ async def test_every_view_shows_record_markup_literally(tmp_path: Path, ready: A
         await pilot.press("a")  # leave one out: names each omitted study
         await settle(pilot)
         screen_text(app, target)
-        await pilot.press("escape", "question_mark")
-        await settle(pilot)
-        screen_text(app, target)
         await pilot.press("escape", "slash")
         app.screen.query_one(SearchInput).value = "pain"  # typed at once: one search, not four
         await settle(pilot)
         text = screen_text(app, target)
         assert "[blink]" in text or "[@click" in text
-        await pilot.press("escape", "ctrl+p", "o")
-        await settle(pilot)
-        assert "[b]" in screen_text(app, target)
-        await pilot.press("escape", "e")
-        await settle(pilot)
-        screen_text(app, target)
+        if width == 80:  # the views below are laid out alike at any width: once is enough
+            await pilot.press("escape", "question_mark")
+            await settle(pilot)
+            screen_text(app, target)
+            await pilot.press("escape", "ctrl+p", "o")
+            await settle(pilot)
+            assert "[b]" in screen_text(app, target)
+            await pilot.press("escape", "e")
+            await settle(pilot)
+            screen_text(app, target)
         await pilot.press("escape")
         await settle(pilot)
         screen_text(app, target)
