@@ -1,9 +1,9 @@
 """One TOML file -> its table, or a problem naming the file and the line.
 
-Only regular files are read, and at most ``MAX_FILE_BYTES`` of each: the file is opened
-without blocking (a FIFO with no writer, a device, a socket or a directory named ``*.toml``
-is a problem, never a hang), checked with ``fstat`` on the open descriptor, and read to one
-byte past the limit at most (a symlink to ``/dev/zero`` is refused, not read forever).
+Only regular files are read, and at most ``MAX_FILE_BYTES`` of each. Anything else named
+``*.toml`` (a FIFO with no writer, a device, a socket, a folder; a symlink to one) is a
+problem, never a hang: refused on ``stat`` before it is opened, and on ``fstat`` once opened
+(without blocking). A file is read to one byte past the limit at most.
 """
 
 from __future__ import annotations
@@ -69,11 +69,19 @@ def read_record(
 
 
 def read_bytes(path: str | os.PathLike[str], shown: str, problems: list[Problem]) -> bytes | None:
-    """The bytes of the regular file ``path`` (at most ``MAX_FILE_BYTES``), or None with a problem."""
+    """The bytes of the regular file ``path`` (at most ``MAX_FILE_BYTES``), or None with a problem.
+
+    Anything else is refused before it is opened (opening a device can do something: arm a
+    watchdog, rewind a tape), and checked again on the open descriptor (it may have been
+    swapped in between)."""
     try:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            problems.append(Problem(shown, "", f"not a regular file: {file_kind(mode)}"))
+            return None
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
-        problems.append(Problem(shown, "", _cannot_read(path, exc)))
+        problems.append(Problem(shown, "", f"cannot read the file: {exc.strerror or exc}"))
         return None
     try:
         mode = os.fstat(fd).st_mode
@@ -107,17 +115,6 @@ def _size(limit: int) -> str:
 def file_kind(mode: int) -> str:
     """What a file that is not a regular one is, in words: "a folder", "a FIFO (named pipe)"…"""
     return next((name for test, name in _KINDS if test(mode)), "a special file")
-
-
-def _cannot_read(path: str | os.PathLike[str], exc: OSError) -> str:
-    """Why ``open`` failed; a socket (which cannot be opened at all) is named as one."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        mode = 0
-    if mode and not stat.S_ISREG(mode):
-        return f"not a regular file: {file_kind(mode)}"
-    return f"cannot read the file: {exc.strerror or exc}"
 
 
 # --------------------------------------------------------------------------- kinder messages
