@@ -170,8 +170,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     if evidence is None:
         return EXIT_PROBLEMS
     from ldn_tui.report import search_out
+    from ldn_tui.search import QueryError, SearchIndex, parse_query
     from ldn_tui.search import kept as indexcache
-    from ldn_tui.search.index import QueryError, SearchIndex, parse_query
 
     limit = None if args.all else args.limit or (50 if args.format == "text" else None)
     try:

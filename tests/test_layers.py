@@ -7,6 +7,7 @@ module or inside a function (a lazy import still runs), except under ``if TYPE_C
 from __future__ import annotations
 
 import ast
+import json
 import os
 import shutil
 import subprocess
@@ -165,3 +166,31 @@ def test_a_layer_broken_fails_lint_imports(tmp_path: Path) -> None:
     assert "import neither Rich nor Textual BROKEN" in " ".join(out.stdout.split())
     assert "ldn_tui.analysis.stats -> rich" in out.stdout
     assert "Contracts: 3 kept, 1 broken." in out.stdout
+
+
+def test_package_inits_are_cheap() -> None:
+    """Importing a package runs none of its modules (nor Rich or Textual): each is imported when used."""
+    packages = sorted(name for name, path in modules(PACKAGE).items() if path.name == "__init__.py")
+    code = (
+        "import importlib, json, sys\n"
+        "loaded = {}\n"
+        f"for name in {packages!r}:\n"
+        "    before = set(sys.modules)\n"
+        "    importlib.import_module(name)\n"
+        "    loaded[name] = sorted(m for m in set(sys.modules) - before\n"
+        "                          if m.split('.')[0] in ('ldn_tui', 'rich', 'textual') and m not in (name, 'ldn_tui'))\n"
+        "print(json.dumps(loaded))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(out.stdout) == {name: [] for name in packages}
+
+
+def test_search_exports_its_public_names() -> None:
+    import ldn_tui.search as package
+    from ldn_tui.search import index, query, service
+
+    for name in package.__all__:  # each from the first module of the three that has it
+        home = next(m for m in (query, index, service) if hasattr(m, name))
+        assert getattr(package, name) is getattr(home, name), name
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        package.nothing  # noqa: B018

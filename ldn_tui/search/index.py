@@ -44,13 +44,7 @@ from .folding import (
     _fold_text_utf8,
     _utf8,
 )
-from .query import _VALUES, Record, _kind
-from .query import FILTERS as FILTERS  # re-exported: the query language is part of search's API
-from .query import KINDS as KINDS
-from .query import Filter as Filter
-from .query import Query as Query
-from .query import QueryError as QueryError
-from .query import parse_query as parse_query
+from .query import _VALUES, Filter, Query, Record, _kind, parse_query
 
 Span = tuple[int, int]
 SNIPPET_WIDTH = 100
