@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ldn_tui import model as M
 from ldn_tui.records import _fastpath as fastpath
-from ldn_tui.records.readers import Ctx as Ctx  # re-exported: the loader builds contexts and tables here
+from ldn_tui.records.readers import Ctx as Ctx  # re-exported for loader.py only, until it imports readers
 from ldn_tui.records.readers import Table as Table
 from ldn_tui.records.readers import closest as closest
 
