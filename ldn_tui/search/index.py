@@ -39,6 +39,7 @@ from ldn_tui.memory import gc_paused
 from ldn_tui.model import Evidence, Mechanism, Question, Review, Study
 
 from .folding import (
+    Span,
     _find_spans,
     _fold_all,
     _fold_text_utf8,
@@ -46,7 +47,6 @@ from .folding import (
 )
 from .query import _VALUES, Filter, Query, Record, _kind, parse_query
 
-Span = tuple[int, int]
 SNIPPET_WIDTH = 100
 
 
