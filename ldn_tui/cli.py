@@ -36,7 +36,7 @@ def _evidence_arg(parser: argparse.ArgumentParser, default: object) -> None:
 
 class _HelpFormatter(argparse.HelpFormatter):
     """argparse's formatter, minus its ``import shutil`` (and with it zlib, bz2 and lzma), which
-    argparse runs for every argument added: a few milliseconds of every command's start-up."""
+    argparse runs for every argument added, and which every command would pay for at start-up."""
 
     def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
                  width: int | None = None) -> None:
