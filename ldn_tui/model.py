@@ -305,6 +305,7 @@ class Trial(NamedTuple):
     study: str | None = None  # the study record that reports it
     planned_n: int | None = None
     country: str | None = None
+    secondary_source: bool = False  # the status was read only in a secondary source (a tracker)
 
     @property
     def ended(self) -> bool:

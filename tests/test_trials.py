@@ -32,6 +32,7 @@ study = "delta-2024"
 planned_n = 120
 country = "Spain"
 source = "registry record"
+secondary_source = true
 
 [[trial]]
 registration = "NCT00000009"
@@ -74,9 +75,9 @@ def test_trials_load_sorted_with_their_fields(folder: Path) -> None:
     assert [t.registration for t in evidence.trials] == ["NCT00000002", "NCT00000003", "NCT00000009"]
     delta = evidence.trial("NCT00000003")
     assert delta is not None and delta.study == "delta-2024" and delta.planned_n == 120 and delta.country == "Spain"
-    assert delta.status_checked == date(2026, 1, 10) and not delta.ended
+    assert delta.status_checked == date(2026, 1, 10) and not delta.ended and delta.secondary_source
     gamma = evidence.trial("NCT00000002")
-    assert gamma is not None and gamma.ended
+    assert gamma is not None and gamma.ended and not gamma.secondary_source
 
 
 def test_a_folder_without_trials_toml_has_no_trials_and_its_references_are_not_checked() -> None:
