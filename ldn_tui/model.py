@@ -312,6 +312,11 @@ class Trial(NamedTuple):
         """Completed, terminated or withdrawn: never to be called ongoing."""
         return self.status in ENDED_STATUSES
 
+    @property
+    def id(self) -> str:
+        """The registration: how search and the panes name a trial."""
+        return self.registration
+
 
 class Evidence:
     """A whole evidence folder, loaded and validated.
