@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_loader import edit, only
+from test_loader import problems_of as problems
 from textual.geometry import Region
 from textual.widgets import TabbedContent
 
-from ldn_tui.records.loader import check_evidence, load_evidence
+from ldn_tui.records.loader import load_evidence
 from ldn_tui.report import facts, summary
 from ldn_tui.search.index import SearchIndex
 from ldn_tui.tui.app import LdnApp
@@ -61,24 +63,6 @@ def folder(tmp_path: Path) -> Path:
     shutil.copytree(FIXTURE, target)
     (target / "trials.toml").write_text(TRIALS, encoding="utf-8")
     return target
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path.name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def problems(folder: Path) -> list[str]:
-    evidence, found = check_evidence(folder)
-    assert evidence is None and found, "a broken folder must not load"
-    return [str(p) for p in found]
-
-
-def only(folder: Path) -> str:
-    found = problems(folder)
-    assert len(found) == 1, found
-    return found[0]
 
 
 def test_trials_load_sorted_with_their_fields(folder: Path) -> None:
