@@ -104,6 +104,18 @@ def test_registrations_are_unique(folder: Path) -> None:
     assert only(folder) == f"{folder}/trials.toml: trial[3].registration: duplicate registration 'NCT00000009' (also trial[2])"
 
 
+def test_a_broken_trial_or_trials_file_is_one_problem_not_a_cascade(folder: Path) -> None:
+    edit(folder / "trials.toml", 'status = "completed"', 'status = "done"')  # trial[0] does not build
+    assert only(folder).startswith(f"{folder}/trials.toml: trial[0].status: 'done' is not one of")
+    with (folder / "trials.toml").open("a", encoding="utf-8") as f:  # trial[3] repeats trial[1]
+        f.write('\n[[trial]]\nregistration = "NCT00000003"\ntitle = "again"\nstatus = "unknown"\n'
+                'status_checked = 2026-01-10\nresults = "none"\nsource = "registry"\n')
+    assert f"{folder}/trials.toml: trial[3].registration: duplicate registration 'NCT00000003' (also trial[1])" in (
+        problems(folder))
+    (folder / "trials.toml").write_text("[[trial]\n", encoding="utf-8")
+    assert "TOML syntax error" in only(folder)
+
+
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
