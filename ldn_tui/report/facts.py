@@ -398,8 +398,7 @@ def review_includes_text(review: Review, evidence: Evidence) -> str:
     names += list(review.includes_other)
     if names:
         return ", ".join(names)
-    total = review.n_studies if review.n_studies is not None else None
-    return f"{total} studies; which ones: not read" if total is not None else "which studies: not read"
+    return f"{review.n_studies} studies (which ones: not read)" if review.n_studies is not None else "not read"
 
 
 # --------------------------------------------------------------------------- registered trials

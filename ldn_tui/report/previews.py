@@ -134,7 +134,7 @@ def trial_preview(trial: Trial, evidence: Evidence) -> RenderableType:
     lines: list[RenderableType] = [
         Text.assemble((trial.registration, "bold"), "  ", (trial.title, "italic")),
         Text.assemble(("Status: ", "bold"), found.status),
-        Text.assemble(("Results: ", "bold"), found.results),
+        Text(found.results[:1].upper() + found.results[1:]),
     ]
     if trial.planned_n is not None:
         lines.append(Text.assemble(("Planned: ", "bold"), f"{trial.planned_n} participants"))
