@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ldn_tui.model import Evidence, Problem
 
 EXIT_OK, EXIT_NO_HITS, EXIT_PROBLEMS = 0, 1, 2
-EXPORT_FORMATS = ("markdown", "html", "csv", "bibtex", "ris")
+EXPORT_FORMATS = ("markdown", "html", "csv", "bibtex", "ris", "patient", "patient-html")
 
 
 def _evidence_arg(parser: argparse.ArgumentParser, default: object) -> None:
@@ -89,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", formatter_class=_HelpFormatter, help="write a report (markdown, html), the study table (csv) or citations")
     _evidence_arg(export, argparse.SUPPRESS)
-    export.add_argument("--format", choices=EXPORT_FORMATS, default="markdown")
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="markdown",
+                        help="patient: a one-page summary in plain words (Markdown); patient-html: the same as HTML")
     export.add_argument("--output", "-o", type=Path, metavar="FILE", help="write here instead of stdout")
     export.add_argument("--force", action="store_true", help="replace an existing --output file")
     export.add_argument("--method", choices=("REML", "DL"), default="REML", help="random-effects method for pooling")

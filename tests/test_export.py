@@ -112,7 +112,7 @@ def test_ris_records_each_end_with_er(hostile: Evidence) -> None:
 
 
 def test_unknown_format(fixture: Evidence) -> None:
-    assert FORMATS == ("markdown", "html", "csv", "bibtex", "ris")
+    assert FORMATS == ("markdown", "html", "csv", "bibtex", "ris", "patient", "patient-html")
     with pytest.raises(ValueError, match="unknown export format"):
         export_text(fixture, "pdf")
 

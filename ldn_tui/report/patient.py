@@ -135,14 +135,19 @@ def _join(parts: Sequence[str]) -> str:
 
 
 def _unpooled(syn: DomainSynthesis, evidence: Evidence) -> str:
+    """Why there is no combined answer here, then what the published reviews found."""
     reported = len(syn.excluded)
-    reviewed = any(f.domain == syn.domain.id for r in evidence.reviews for f in r.findings)
     if reported == 0:
-        text = "No study here reports this"
+        text = "No study here reports this."
     else:
         text = (f"{_studies(reported)} {'reports' if reported == 1 else 'report'} this, but not in a way "
-                f"that can be combined into one answer")
-    return text + ("; the published reviews' results are below." if reviewed else ".")
+                f"that can be combined into one answer.")
+    return " ".join([text, *_review_sentences(evidence, syn.domain.id)])
+
+
+def _review_sentences(evidence: Evidence, domain_id: str) -> list[str]:
+    return [_review_sentence(review, f) for review in facts.reviews_by_date(evidence)
+            for f in review.findings if f.domain == domain_id]
 
 
 def _bottom_line(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> list[Block]:
@@ -192,10 +197,7 @@ def _harms(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> list[Blo
                 counts = _arm_counts(outcome, intervention, comparator)
                 parts.append(f"{facts.study_label(study)}: {counts or one_line(outcome.summary)}"
                              + ("" if (counts or one_line(outcome.summary)).endswith(".") else "."))
-        for review in facts.reviews_by_date(evidence):
-            for f in review.findings:
-                if f.domain == syn.domain.id:
-                    parts.append(_review_sentence(review, f))
+        parts += _review_sentences(evidence, syn.domain.id)
         if not parts:
             parts.append("No study here reports it.")
         items.append((syn.domain.label, " ".join(parts)))
@@ -249,10 +251,13 @@ def page_blocks(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> lis
         *_harms(evidence, syntheses),
         *_certainty_levels(),
         Block("h2", "The studies"),
-        Block("p", f"{facts.counts(evidence)} ({facts.year_span(evidence)}); {randomised} of the "
-                   f"{_studies(len(evidence.studies))} {'is a' if randomised == 1 else 'are'} randomised "
-                   f"{'trial' if randomised == 1 else 'trials'}."),
     ]
+    span = facts.year_span(evidence)
+    count = f"{facts.counts(evidence)} ({span})" if span else facts.counts(evidence)
+    if evidence.studies:
+        count += (f"; {randomised} of the {_studies(len(evidence.studies))} "
+                  f"{'is a randomised trial' if randomised == 1 else 'are randomised trials'}")
+    blocks.append(Block("p", count + "."))
     if topic.summary:
         blocks.append(Block("p", one_line(topic.summary)))
     blocks += [
