@@ -105,13 +105,20 @@ def export_csv(evidence: Evidence) -> str:
 
 
 def ris(record: Study | Review) -> str:
-    """One RIS record, ending with its ``ER`` line."""
+    """One RIS record, ending with its ``ER`` line: authors as ``AU  - Younger, J.``, then volume (VL),
+    issue (IS) and pages (SP, and EP for a range) where recorded. Values are single lines."""
     lines = [("TY", "JOUR" if record.journal else "GEN"), ("ID", record.id)]
-    lines += [("AU", a) for a in record.authors]
+    lines += [("AU", facts.inverted_name(a)) for a in record.authors if not facts.is_et_al(a)]
     lines.append(("TI", record.title))
     if record.journal:
         lines.append(("JO", record.journal))
     lines.append(("PY", str(record.year)))
+    lines += [(tag, value) for tag, value in (("VL", record.volume), ("IS", record.issue)) if value]
+    if record.pages:
+        start, dash, end = record.pages.partition("-")
+        lines.append(("SP", start.strip() if dash and end.strip("- ") else record.pages))
+        if dash and end.strip("- "):
+            lines.append(("EP", end.strip("- ")))
     if record.doi:
         lines.append(("DO", record.doi))
     if record.pmid:
