@@ -35,7 +35,7 @@ class TemplateError(Exception):
 # (example value as TOML, meaning). Keyed by "shape.key", or by "key" for every shape.
 DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "title": ('"..."', "the title as published"),
-    "authors": ('["Younger J", "Mackey S"]', "surname then initials, as PubMed lists them; a surname alone "
+    "authors": ('["Smith AB", "Jones C"]', "surname then initials, as PubMed lists them; a surname alone "
                 "when the initials are not known (a review may give [] when no list could be verified)"),
     "year": ("2024", "year of publication"),
     "doi": ('"10.1000/xyz"', "DOI without https://doi.org/ (a study needs one of doi, pmid, registration)"),
