@@ -7,10 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_cli import SCRIPT, run
 
 from ldn_tui.analysis.synthesis import DomainSynthesis, synthesise
 from ldn_tui.model import Evidence
 from ldn_tui.records.loader import load_evidence
+from ldn_tui.records.paths import bundled_evidence
 from ldn_tui.report import facts
 from ldn_tui.report.export import export_text
 from ldn_tui.report.glossary import GLOSSARY, explain
@@ -119,3 +121,16 @@ def test_export_formats_dispatch_to_the_patient_page(
 ) -> None:
     assert export_text(evidence, "patient") == patient_markdown(evidence, syntheses)
     assert export_text(evidence, "patient-html") == patient_html(evidence, syntheses)
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="ldn-tui is not installed next to this Python")
+def test_the_installed_command_writes_the_patient_page_of_the_bundled_folder() -> None:
+    bundled = load_evidence(bundled_evidence())
+    checked = bundled.topic.last_reviewed.isoformat()
+    md = run("export", "--format", "patient")
+    assert md.returncode == 0, md.stderr
+    assert md.stdout.startswith(f"# {bundled.topic.title}: what the research says\n")
+    assert f"({checked})" in md.stdout.splitlines()[2]
+    assert "## Side effects and harms" in md.stdout and "- **FIQR**: " in md.stdout
+    page = run("export", "--format", "patient-html")
+    assert page.returncode == 0 and page.stdout.startswith("<!DOCTYPE html>") and checked in page.stdout

@@ -32,6 +32,8 @@ from ldn_tui.report.verdict import (
     comparator_name,
     intervention_name,
 )
+from ldn_tui.report.verdict import _includes_null as _includes_null  # the bottom lines' own tests, shared
+from ldn_tui.report.verdict import _numbers as verdict_numbers
 from ldn_tui.text import clean, one_line
 
 __all__ = ["page_blocks", "patient_html", "patient_markdown"]
@@ -80,17 +82,9 @@ def _pooled(syn: DomainSynthesis) -> bool:
     return syn.result is not None and syn.estimate is not None and syn.certainty.level in LEVELS
 
 
-def _includes_null(syn: DomainSynthesis) -> bool:
-    null = 1.0 if syn.ratio else 0.0
-    lo, hi = syn.ci_low, syn.ci_high
-    return lo is None or hi is None or lo <= null <= hi
-
-
 def _numbers(syn: DomainSynthesis) -> str:
-    assert syn.estimate is not None and syn.ci_low is not None and syn.ci_high is not None
-    name = MEASURE_NAMES.get(syn.measure, syn.measure)
-    return (f"{name} {facts.num(syn.estimate)}, 95% CI {facts.num(syn.ci_low)} to {facts.num(syn.ci_high)}; "
-            f"{'1 means' if syn.ratio else '0 means'} no difference")
+    """'mean difference 0.03, 95% CI −0.78 to 0.84; 0 means no difference': the bottom line's numbers."""
+    return f"{verdict_numbers(syn)}; {'1 means' if syn.ratio else '0 means'} no difference"
 
 
 def _who(syn: DomainSynthesis) -> str:
