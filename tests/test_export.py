@@ -115,7 +115,8 @@ def test_ris_records_each_end_with_er(hostile: Evidence) -> None:
 # Citations as reference managers read them
 
 TEX_HOSTILE = r"50% & $x$ #1 a_b {c} \d ^^5c ~e ^f \input{/etc/passwd}"
-AUTHORS = ["Younger JA", "Due Bruun K", "de Carvalho J-P", "Saif", "FINAL Study Group", "Smith and Jones A", "et al"]
+AUTHORS = ["Younger JA", "Due Bruun K", "de Carvalho J-P", "Saif", "FINAL Study Group", "Smith and Jones A",
+           "Roe,  Jane", "et al"]
 _UNTEX = {r"\textbackslash{}": "\\", r"\textbraceleft{}": "{", r"\textbraceright{}": "}",
           r"\textasciicircum{}": "^", r"\textasciitilde{}": "~", r"\%": "%", r"\&": "&", r"\$": "$",
           r"\#": "#", r"\_": "_"}
@@ -166,7 +167,7 @@ def test_bibtex_parses_with_authors_as_last_first_and_the_source_details(cited: 
     parsed = [(" ".join(n.von + n.last), " ".join(n.first)) for n in names]
     assert parsed == [
         ("Younger", "J. A."), ("Due Bruun", "K."), ("de Carvalho", "J.-P."), ("Saif", ""),
-        ("{FINAL Study Group}", ""), ("{Smith and Jones}", "A."), ("others", ""),
+        ("{FINAL Study Group}", ""), ("{Smith and Jones}", "A."), ("Roe", "Jane"), ("others", ""),
     ]
     assert (alpha["volume"], alpha["number"], alpha["pages"], alpha["journal"]) == ("10", "4", "663--672", "J Fixt")
     assert untex(str(alpha["title"])) == TEX_HOSTILE
@@ -191,7 +192,8 @@ def test_ris_has_inverted_authors_volume_issue_and_pages(cited: Evidence) -> Non
         assert all(re.fullmatch(r"[A-Z][A-Z0-9]  - .*", line) for line in lines)
     alpha = next(c for c in text.split("\n\n") if "ID  - alpha-2010" in c).splitlines()
     assert [line[6:] for line in alpha if line.startswith("AU")] == [
-        "Younger, J. A.", "Due Bruun, K.", "de Carvalho, J.-P.", "Saif", "FINAL Study Group", "Smith and Jones, A."]
+        "Younger, J. A.", "Due Bruun, K.", "de Carvalho, J.-P.", "Saif", "FINAL Study Group", "Smith and Jones, A.",
+        "Roe, Jane"]
     for line in ("VL  - 10", "IS  - 4", "SP  - 663", "EP  - 672", "JO  - J Fixt", f"TI  - {TEX_HOSTILE}"):
         assert line in alpha
     omega = next(c for c in text.split("\n\n") if "ID  - omega-2021" in c).splitlines()

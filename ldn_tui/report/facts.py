@@ -92,7 +92,9 @@ def design_text(study: Study) -> str:
 
 def split_name(author: str) -> tuple[str, str]:
     """'Due Bruun K' -> ('Due Bruun', 'K'): the surname and the trailing initials (PubMed's order), or
-    (author, '') when the name has no initials."""
+    (author, '') when the name has no initials. A name written "Last, First" gives ('Last', '')."""
+    if "," in author:
+        return author.partition(",")[0].strip() or author, ""
     tokens = author.split()
     last = tokens[-1].replace(".", "") if len(tokens) > 1 else ""
     if last and last.replace("-", "").isupper() and len(last.replace("-", "")) <= 3:
@@ -114,7 +116,9 @@ def initials_text(initials: str) -> str:
 
 def inverted_name(author: str) -> str:
     """'Younger JA' -> 'Younger, J. A.'; a surname alone stays as it is: the "Last, First" form that
-    BibTeX and reference managers read without guessing."""
+    BibTeX and reference managers read without guessing. A name with a comma is taken as written."""
+    if "," in author:
+        return " ".join(author.split())
     last, initials = split_name(author)
     return f"{last}, {initials_text(initials)}" if initials else last
 
