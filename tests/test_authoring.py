@@ -156,6 +156,11 @@ def test_new_refuses_what_it_must_not_write(tmp_path: Path) -> None:
         ("new", "study", "../escape", "--evidence", str(FIXTURE)),
         ("new", "study", "x-2024"),  # no folder named
     ]
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    shutil.copy(FIXTURE / "topic.toml", linked / "topic.toml")
+    (linked / "studies").symlink_to(bundled_evidence() / "studies")
+    cases.append(("new", "study", "x-2024", "--evidence", str(linked)))  # its studies/ is the bundled one
     for args in cases:
         out = run(*args)
         assert out.returncode == 2, args

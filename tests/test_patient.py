@@ -37,7 +37,7 @@ def by_id(syntheses: tuple[DomainSynthesis, ...], domain: str) -> DomainSynthesi
 
 
 def test_glossary_explains_every_abbreviation_the_app_shows() -> None:
-    for term in ("RoB", "MD", "SMD", "RR", "OR", "CI", "I²", "τ²", "Q", "k", "REML", "DL", "FIQR", "p-value",
+    for term in ("RoB", "MD", "SMD", "RR", "OR", "CI", "I²", "τ²", "Q", "df", "k", "REML", "DL", "FIQR", "p-value",
                  "placebo", "crossover", "GRADE", "RCT"):
         entry = explain(term)
         assert entry is not None, term

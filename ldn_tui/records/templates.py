@@ -301,6 +301,7 @@ def new_record(folder: Path, kind: str, record_id: str) -> Path:
     _refuse_bundled(folder)
     sub, _ = KINDS[kind]
     path = folder / sub / f"{record_id}.toml"
+    _refuse_bundled(path.parent)  # a studies/ that links into the bundled folder
     try:
         path.parent.mkdir(exist_ok=True)
         with open(path, "x", encoding="utf-8") as handle:

@@ -62,7 +62,8 @@ GLOSSARY: tuple[Term, ...] = (
          "effect everywhere."),
     Term("Q", "Cochran's Q",
          "A test of whether the studies' results differ more than chance would explain; it comes with its own "
-         "p-value and df (degrees of freedom)."),
+         "p-value and df."),
+    Term("df", "degrees of freedom", "For Q, one less than the number of studies combined."),
     Term("REML", "restricted maximum likelihood",
          "The standard way of estimating τ² when combining studies whose true effects may differ "
          "(a random-effects meta-analysis)."),
