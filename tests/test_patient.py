@@ -134,3 +134,11 @@ def test_the_installed_command_writes_the_patient_page_of_the_bundled_folder() -
     assert "## Side effects and harms" in md.stdout and "- **FIQR**: " in md.stdout
     page = run("export", "--format", "patient-html")
     assert page.returncode == 0 and page.stdout.startswith("<!DOCTYPE html>") and checked in page.stdout
+
+
+def test_a_folder_without_harm_outcomes_says_so(evidence: Evidence) -> None:
+    topic = evidence.topic._replace(domains=tuple(d for d in evidence.topic.domains if d.kind != "harm"))
+    ev = Evidence(topic, evidence.studies, evidence.reviews, evidence.mechanisms, evidence.questions)
+    page = patient_markdown(ev, synthesise(ev))
+    harms = page[page.index("## Side effects and harms"):page.index("## What")]
+    assert "records no side effects or harms as outcomes" in harms

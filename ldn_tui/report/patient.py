@@ -179,7 +179,9 @@ def _harms(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> list[Blo
     intervention, comparator = intervention_name(evidence), comparator_name(syntheses, evidence)
     harms = [s for s in syntheses if s.domain.kind == "harm"]
     if not harms:
-        return []
+        return [Block("h2", "Side effects and harms"),
+                Block("p", "This evidence folder records no side effects or harms as outcomes, so this page "
+                           "cannot say how common they are.")]
     items: list[tuple[str, str]] = []
     for syn in harms:
         parts = []
