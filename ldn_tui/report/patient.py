@@ -210,10 +210,18 @@ def _review_sentence(review: Review, f: ReviewFinding) -> str:
     name = MEASURE_NAMES.get(f.type, f.type)
     ci = f", 95% CI {facts.num(f.ci_low)} to {facts.num(f.ci_high)}" if f.ci_low is not None and f.ci_high is not None else ""
     extras = [_studies(f.k)] if f.k is not None else []
+    scope = getattr(review, "scope", None)  # a review of a wider population (chronic pain, ...)
+    if isinstance(scope, str) and scope != "fibromyalgia":
+        extras.append(f"a review of {scope.replace('-', ' ')}")
+    subgroup = getattr(f, "subgroup", None)
+    if isinstance(subgroup, str):
+        extras.append(f"the {one_line(subgroup)} subgroup")
     if f.note:
         extras.append(one_line(f.note))
     if f.comparison == "baseline":
         extras.append("compared with before treatment, not with placebo")
+    elif f.comparison == "active":
+        extras.append("compared with another treatment, not with placebo")
     where = f" ({'; '.join(extras)})" if extras else ""
     return f"The review {facts.study_label(review)}{where} reports {name} {facts.num(f.estimate)}{ci}."
 
