@@ -96,8 +96,9 @@ def test_init_copies_the_bundled_folder_which_validates(tmp_path: Path) -> None:
     copied = tree(tmp_path / "mine")
     assert copied and all(bundled[name] == digest for name, digest in copied.items())
     assert set(copied) == {n for n in bundled if n.endswith(".toml")}
-    ok = run("validate", "--evidence", str(tmp_path / "mine"))
-    assert ok.returncode == 0 and ok.stdout.startswith("ok: 9 studies"), ok.stderr
+    ok, original = run("validate", "--evidence", str(tmp_path / "mine")), run("validate")
+    assert ok.returncode == 0 and original.returncode == 0, ok.stderr
+    assert ok.stdout.partition(" in ")[0] == original.stdout.partition(" in ")[0]  # "ok: 9 studies, 7 reviews, ..."
     assert tree(bundled_evidence()) == bundled
 
 
