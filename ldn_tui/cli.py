@@ -106,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     new = sub.add_parser("new", formatter_class=_HelpFormatter, help="add the commented template of a new record to an evidence folder")
     new.add_argument("kind", choices=("study", "review"), help="what to add")
     new.add_argument("id", metavar="ID", help="its id, also its file name: studies/ID.toml (e.g. smith-2024)")
-    _evidence_arg(new, argparse.SUPPRESS)
+    new.add_argument("--evidence", metavar="DIR", default=argparse.SUPPRESS,
+                     help="the evidence folder to add to (default: $LDN_EVIDENCE); never the bundled one")
     return parser
 
 
