@@ -222,7 +222,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     except TemplateError as exc:
         sys.stderr.write(f"ldn-tui init: {one_line(str(exc))}\n")
         return EXIT_PROBLEMS
-    shown = clean(str(args.folder))
+    from shlex import quote
+
+    shown = quote(clean(str(args.folder)))
     what = "a blank evidence folder (topic.toml and a fictional example study)" if args.blank else (
         f"a copy of the bundled evidence ({len(files)} files)")
     print(f"made {what} in {shown}\n"
@@ -242,8 +244,10 @@ def cmd_new(args: argparse.Namespace) -> int:
     except TemplateError as exc:
         sys.stderr.write(f"ldn-tui new: {one_line(str(exc))}\n")
         return EXIT_PROBLEMS
+    from shlex import quote
+
     print(f"wrote {clean(str(path))}: uncomment and fill in the lines marked REQUIRED, then run "
-          f"ldn-tui validate --evidence {clean(str(folder))}")
+          f"ldn-tui validate --evidence {quote(clean(str(folder)))}")
     if args.kind == "study" and (folder / "studies" / "example.toml").is_file():
         print("delete studies/example.toml (the fictional example of a blank folder) once this study is filled in")
     return EXIT_OK
