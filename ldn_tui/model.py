@@ -193,9 +193,6 @@ class Study(NamedTuple):
     comparator: Comparator
     path: str  # the record's file, relative to the evidence folder
     journal: str | None = None
-    volume: str | None = None  # of the journal, as printed ("10"), for citations
-    issue: str | None = None
-    pages: str | None = None  # "663-672", or an article number ("e1080")
     doi: str | None = None
     pmid: str | None = None
     registration: str | None = None
@@ -207,6 +204,9 @@ class Study(NamedTuple):
     biomarkers: tuple[Biomarker, ...] = ()
     risk_of_bias: RiskOfBias | None = None
     adverse_events: str | None = None
+    volume: str | None = None  # of the journal, as printed ("10"), for citations
+    issue: str | None = None
+    pages: str | None = None  # "663-672", or an article number ("e1080")
 
     @property
     def randomised(self) -> bool:
@@ -241,9 +241,6 @@ class Review(NamedTuple):
     conclusion: str
     path: str
     journal: str | None = None
-    volume: str | None = None  # as a study's
-    issue: str | None = None
-    pages: str | None = None
     doi: str | None = None
     pmid: str | None = None
     registration: str | None = None
@@ -257,6 +254,9 @@ class Review(NamedTuple):
     caveats: tuple[str, ...] = ()
     n_studies: int | None = None  # how many studies the review included in all
     n_participants: int | None = None
+    volume: str | None = None  # as a study's
+    issue: str | None = None
+    pages: str | None = None
 
 
 class Mechanism(NamedTuple):

@@ -96,9 +96,8 @@ def test_init_copies_the_bundled_folder_which_validates(tmp_path: Path) -> None:
     copied = tree(tmp_path / "mine")
     assert copied and all(bundled[name] == digest for name, digest in copied.items())
     assert set(copied) == {n for n in bundled if n.endswith(".toml")}
-    ok, original = run("validate", "--evidence", str(tmp_path / "mine")), run("validate")
-    assert ok.returncode == 0 and original.returncode == 0, ok.stderr
-    assert ok.stdout.partition(" in ")[0] == original.stdout.partition(" in ")[0]  # "ok: 9 studies, 7 reviews, ..."
+    ok = run("validate", "--evidence", str(tmp_path / "mine"))
+    assert ok.returncode == 0 and ok.stdout.startswith("ok: "), ok.stderr
     assert tree(bundled_evidence()) == bundled
 
 

@@ -551,7 +551,7 @@ def study(d: dict[str, Any], path: str, plain: bool) -> M.Study | None:
         v_adverse_events = v_adverse_events.strip()
         if not v_adverse_events:
             return None
-    record = _new(M.Study, (v_id, v_title, v_authors, v_year, v_design, v_blinding, v_summary, v_population, v_intervention, v_comparator, path, v_journal, v_volume, v_issue, v_pages, v_doi, v_pmid, v_registration, v_country, v_funding, v_keywords, v_caveats, v_outcomes, v_biomarkers, v_risk_of_bias, v_adverse_events,))
+    record = _new(M.Study, (v_id, v_title, v_authors, v_year, v_design, v_blinding, v_summary, v_population, v_intervention, v_comparator, path, v_journal, v_doi, v_pmid, v_registration, v_country, v_funding, v_keywords, v_caveats, v_outcomes, v_biomarkers, v_risk_of_bias, v_adverse_events, v_volume, v_issue, v_pages,))
     return record
 
 
@@ -806,7 +806,7 @@ def review(d: dict[str, Any], path: str, plain: bool) -> M.Review | None:
     if v_n_participants is not None:
         if type(v_n_participants) is not int or not 1 <= v_n_participants <= _MAX_INT:
             return None
-    record = _new(M.Review, (v_id, v_title, v_authors, v_year, v_kind, v_conclusion, path, v_journal, v_volume, v_issue, v_pages, v_doi, v_pmid, v_registration, v_search_date, v_includes, v_includes_other, v_certainty, v_findings, v_summary, v_keywords, v_caveats, v_n_studies, v_n_participants,))
+    record = _new(M.Review, (v_id, v_title, v_authors, v_year, v_kind, v_conclusion, path, v_journal, v_doi, v_pmid, v_registration, v_search_date, v_includes, v_includes_other, v_certainty, v_findings, v_summary, v_keywords, v_caveats, v_n_studies, v_n_participants, v_volume, v_issue, v_pages,))
     return record
 
 

@@ -27,7 +27,6 @@ from ldn_tui.model import (
     Topic,
 )
 from ldn_tui.records import schema as S
-from ldn_tui.records.salvage import Salvaged, salvage
 from ldn_tui.records.toml_file import read_record, read_toml
 
 ROOT_FILES = ("topic.toml", "mechanisms.toml", "questions.toml")
@@ -182,7 +181,7 @@ def _check(
 
     studies: list[Study] = []
     reviews: list[Review] = []
-    salvaged: list[Salvaged] = []  # files with field problems: their raw ids and references
+    salvaged: list[S.Salvaged] = []  # files with field problems: their raw ids and references
     done = 0
     for job, (data, file_problems, plain_text) in zip(jobs, parsed, strict=True):
         done += 1
@@ -203,7 +202,7 @@ def _check(
             if review is not None:
                 reviews.append(review)
         if len(problems) > before or record is None:
-            salvaged.append(salvage(data, job.rel, job.sub, built=record is not None))
+            salvaged.append(S.salvage(data, job.rel, job.sub, built=record is not None))
         record_id = record.id if record is not None else salvaged[-1].id
         if record_id is not None and record_id != job.stem:
             problems.append(
@@ -282,7 +281,7 @@ def _check_references(
     questions: list[Question],
     problems: list[Problem],
     present: tuple[set[str], set[str]],
-    salvaged: list[Salvaged],
+    salvaged: list[S.Salvaged],
 ) -> None:
     # File and field names are only worked out for a problem: a clean folder needs none.
     root = Path(shown_root)
