@@ -217,6 +217,9 @@ class Study(NamedTuple):
     biomarkers: tuple[Biomarker, ...] = ()
     risk_of_bias: RiskOfBias | None = None
     adverse_events: str | None = None
+    volume: str | None = None  # of the journal, as printed ("10"), for citations
+    issue: str | None = None
+    pages: str | None = None  # "663-672", or an article number ("e1080")
 
     @property
     def randomised(self) -> bool:
@@ -272,6 +275,9 @@ class Review(NamedTuple):
     def work(self) -> str:
         """What kind of work it is (``REVIEW_DESIGNS``): ``design``, by default the ``kind``."""
         return self.design or self.kind
+    volume: str | None = None  # as a study's
+    issue: str | None = None
+    pages: str | None = None
 
 
 class Mechanism(NamedTuple):
