@@ -531,7 +531,7 @@ def review_results(evidence: Evidence, domain: Domain) -> tuple[ReviewResult, ..
             ci_low=f.ci_low,
             ci_high=f.ci_high,
             k=f.k,
-            subgroup=getattr(f, "subgroup", None),
+            subgroup=f.subgroup,
             comparison=f.comparison,
             i2=f.i2,
             note=f.note,
