@@ -190,7 +190,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from ldn_tui.caching import outputs as rendered
 
     folder = _folder(args)
-    options = ("summary", args.format, args.width, args.method, args.test, args.subgroup, args.cut)
+    options: tuple[object, ...] = ("summary", args.format, args.width, args.method)
+    if (args.test, args.subgroup, args.cut) != ("z", None, None):
+        options += (args.test, args.subgroup, args.cut)
     key = rendered.key_for(folder, options)
     text = rendered.lookup(key) if key is not None else None
     if text is None:

@@ -524,3 +524,11 @@ def test_cli_flags_and_their_errors(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["summary", "--cut", "nan"])
     assert exc.value.code == 2
+
+
+def test_cached_summaries_keep_the_pooling_options_apart(capsys: pytest.CaptureFixture[str]) -> None:
+    from ldn_tui.cli import main
+
+    for test in ("z", "knha", "z"):
+        assert main(["summary", "--format", "json", "--test", test]) == 0
+        assert json.loads(capsys.readouterr().out)["syntheses"][0]["test"] == test
