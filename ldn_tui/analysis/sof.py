@@ -84,7 +84,7 @@ def intervention_name(evidence: Evidence) -> str:
     letters = "".join(w[0] for w in head.replace("-", " ").split() if w).lower()
     if letters and evidence.topic.id.split("-")[0] == letters:
         return letters.upper()
-    return head
+    return _lower_label(head)
 
 
 def comparator_name(evidence: Evidence, syn: DomainSynthesis | None = None) -> str:
@@ -159,7 +159,8 @@ def statement(syn: DomainSynthesis, intervention: str = "LDN") -> str:
         verb = "reduces" if direction < 0 else "increases"
     else:
         verb = "reduce" if direction < 0 else "increase"
-    return f"{subject} {hedge}{verb} {outcome}"
+    what = f"the risk of {outcome}" if syn.ratio else outcome
+    return f"{subject} {hedge}{verb} {what}"
 
 
 def absolute_text(absolute: AbsoluteEffect, intervention: str = "LDN", comparator: str = "placebo") -> str:
