@@ -382,6 +382,7 @@ def test_knha_is_carried_through_and_k1_says_wald() -> None:
     (single,) = synthesise(one, test="knha")
     assert single.result is not None and single.result.test == "z"
     assert any("Hartung-Knapp needs at least two studies" in n for n in single.notes)
+    assert to_json(single)["test"] == "z"
     with pytest.raises(ValueError, match="unknown test"):
         synthesise(one, test="t")
 
