@@ -152,15 +152,11 @@ def _check_analysis(ev: Evidence) -> tuple[DomainSynthesis, ...]:
 def _render_everything(ev: Evidence, syns: tuple[DomainSynthesis, ...]) -> None:
     from rich.console import Console
 
-    from ldn_tui.report import summary, synthesis_view
+    from ldn_tui.report import summary
     from ldn_tui.report.export import export_text
     from ldn_tui.report.forest import forest_axis
-    from ldn_tui.report.synthesis_view import domain_renderable
+    from ldn_tui.report.synthesis_view import domain_renderable, findings_table
     from ldn_tui.report.verdict import overall_bottom_line
-
-    # The summary screen's table: sof_table once the summary-of-findings views are merged, findings_table before.
-    names = vars(synthesis_view)
-    table = names.get("sof_table") or names["findings_table"]
 
     for fmt in ("text", "markdown", "json"):
         assert summary.render(ev, fmt, width=100, test="knha", subgroup="design")
@@ -168,7 +164,7 @@ def _render_everything(ev: Evidence, syns: tuple[DomainSynthesis, ...]) -> None:
         assert export_text(ev, fmt)
     # The app's summary screen: the same report functions, rendered on a console.
     console = Console(file=io.StringIO(), width=120, markup=False, highlight=False)
-    console.print(table(ev, syns))
+    console.print(findings_table(ev, syns))
     console.print(overall_bottom_line(syns, ev))
     for syn in syns:
         axis = forest_axis(syn) if syn.result is not None else None
