@@ -66,7 +66,7 @@ def _review(r: Review) -> dict[str, Any]:
 
 
 def _whole(value: float | None) -> float | int | None:
-    return int(value) if value is not None and value.is_integer() else value
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def dumps(data: Any) -> str:
