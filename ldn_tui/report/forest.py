@@ -27,8 +27,8 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.text import Text
 
-from ldn_tui.analysis.synthesis import DomainSynthesis, cumulative_by_year
-from ldn_tui.model import Evidence, Review, ReviewFinding, Study
+from ldn_tui.analysis.synthesis import DomainSynthesis, StudyRow, cumulative_by_year
+from ldn_tui.model import Arms, BinaryArm, Evidence, Review, ReviewFinding, Study
 from ldn_tui.report import facts
 from ldn_tui.report.textplot import (
     ROB_STYLE,
@@ -48,12 +48,19 @@ from ldn_tui.report.textplot import (
 from ldn_tui.report.verdict import certainty_symbols
 
 __all__ = [
-    "Axis", "EvidenceOverTime", "ForestPlot", "evidence_over_time", "evidence_over_time_text", "forest_axis",
-    "forest_plot", "forest_text",
+    "Axis", "EvidenceOverTime", "ForestPlot", "arm_cells", "evidence_over_time", "evidence_over_time_text",
+    "forest_axis", "forest_plot", "forest_text", "heterogeneity_lines", "row_arms",
 ]
 
 ROB_SHORT = {"low": "low", "some-concerns": "some", "high": "high"}
 ROB_LEGEND = "RoB = overall risk of bias (some = some concerns, ? = not assessed)"
+ROB_SYMBOLS = {"low": "+", "some-concerns": "!", "high": "\u2212"}
+ROB_DOMAINS_LEGEND = (
+    "RoB = risk of bias per RoB 2 domain (randomisation, deviations from the intended interventions, missing "
+    "data, measurement of the outcome, selection of the reported result: + low, ! some concerns, \u2212 high, "
+    "\u00b7 not judged), then overall (some = some concerns, ? = not assessed)"
+)
+ROB_DOMAINS_FROM = 90  # the per-domain RoB column is shown from this width on
 
 
 def _name(record: Study | Review | None, fallback: str) -> str:
@@ -68,6 +75,56 @@ def _rob_word(study: Study | None) -> str:
     if study is None or study.risk_of_bias is None:
         return "?"
     return ROB_SHORT.get(study.risk_of_bias.overall, "?")
+
+
+def _rob_cell(rob: str | None, study: Study | None, domains: bool) -> str:
+    """'some', or with ``domains`` '+!++! some': one symbol per RoB 2 domain, then the overall judgment."""
+    overall = ROB_SHORT.get(rob, "?") if rob else "?"
+    assessment = study.risk_of_bias if study is not None else None
+    if not domains or assessment is None or all(j is None for _, j in assessment.domains()):
+        return overall
+    return "".join(ROB_SYMBOLS.get(j or "", "\u00b7") for _, j in assessment.domains()) + " " + overall
+
+
+def _arm_value(value: float) -> str:
+    return facts.num(value, 6)
+
+
+def arm_cells(arms: Arms | None) -> tuple[str, ...]:
+    """The arm data as the forest plot shows it: ('33/48', '36/50') or ('40 (15) 50', '42 (16) 50')."""
+    if arms is None:
+        return ()
+    cells = []
+    for arm in (arms.intervention, arms.control):
+        if isinstance(arm, BinaryArm):
+            cells.append(f"{arm.events}/{arm.total}")
+        else:
+            cells.append(f"{_arm_value(arm.mean)} ({_arm_value(arm.sd)}) {arm.n}")
+    return tuple(cells)
+
+
+def row_arms(row: StudyRow, study: Study | None, domain_id: str) -> Arms | None:
+    """The arm data of the outcome a pooled row comes from, where the record gives them."""
+    if study is None:
+        return None
+    for outcome in study.outcomes_for(domain_id):
+        if outcome.measure == row.outcome:
+            return outcome.arms
+    return None
+
+
+def heterogeneity_lines(syn: DomainSynthesis) -> list[str]:
+    """RevMan's two lines under a pooled result: heterogeneity, then the test for the overall effect."""
+    res = syn.result
+    if res is None:
+        return []
+    if res.k < 2 or res.q is None:
+        het = "Heterogeneity: not applicable (a single study)"
+    else:
+        q_p = f" ({facts.p_text(res.q_p)})" if res.q_p is not None else ""
+        het = (f"Heterogeneity: \u03c4\u00b2 = {facts.num(res.tau2, 3)}; Q = {facts.num(res.q, 2)}, "
+               f"df = {res.q_df}{q_p}; I\u00b2 = {facts.num(res.i2 or 0, 0)}%")
+    return [het, f"Test for overall effect: z = {num(res.z)} ({facts.p_text(res.p)})"]
 
 
 def _box_half(weight: float, plot: int) -> int:
@@ -103,9 +160,16 @@ def _forest_lines(
     footnotes: list[str] = []
     if syn.rows:
         axis = axis or forest_axis(syn)
-        rows.append(Row("Study", "RoB", None, f"{syn.measure} [95% CI]", "Weight", "bold", "bold"))
-        for r in syn.rows:
-            study = evidence.study(r.id) if evidence else None
+        domains = width >= ROB_DOMAINS_FROM
+        studies = [evidence.study(r.id) if evidence else None for r in syn.rows]
+        cells = [arm_cells(row_arms(r, st, syn.domain.id)) for r, st in zip(syn.rows, studies, strict=True)]
+        binary = syn.ratio
+        header_cells: tuple[str, ...] = ()
+        if any(cells):
+            header_cells = ("events/total",) * 2 if binary else ("mean (SD) n",) * 2
+            rows.append(Row("", None, None, cells=("Intervention", "Control"), label_style="bold"))
+        rows.append(Row("Study", "RoB", None, f"{syn.measure} [95% CI]", "Weight", "bold", "bold", header_cells))
+        for r, study, arm in zip(syn.rows, studies, cells, strict=True):
             label = _name(study, r.id)
             if r.derived_from_p:
                 label += "†"
@@ -114,9 +178,10 @@ def _forest_lines(
             if r.zero_cell_corrected:
                 label += "‡"
                 footnotes.append(f"‡ {label.rstrip('†‡')}: 0.5 added to every cell (a zero cell)")
-            rob = ROB_SHORT.get(r.rob, "?") if r.rob else "?"
+            rob = _rob_cell(r.rob, study, domains)
             draw = _study_draw(r.ci_low, r.ci_high, r.estimate, r.weight)
-            rows.append(Row(label, rob, draw, ci_text(r.estimate, r.ci_low, r.ci_high), f"{r.weight:.0f}%"))
+            rows.append(Row(label, rob, draw, ci_text(r.estimate, r.ci_low, r.ci_high), f"{r.weight:.0f}%",
+                            cells=arm or (("",) * len(header_cells))))
         rows.append(Row("", "", None))
         est, lo, hi = syn.estimate, syn.ci_low, syn.ci_high
 
@@ -132,10 +197,15 @@ def _forest_lines(
 
             rows.append(Row("Prediction interval", "", pi, f"[{num(p_lo)}, {num(p_hi)}]", "", "dim"))
         drawn, lay = grid(rows, axis, width, rob=True)
+        if header_cells and not lay.cells:
+            drawn = drawn[1:]  # the arm columns did not fit: no header over them
         lines += drawn
         lines += axis_lines(axis, lay, width, syn.domain.lower_is_better)
+        for line in heterogeneity_lines(syn):
+            lines += wrapped(line, width, style="")
         scale = "log scale, │ = no effect (1)" if syn.ratio else "│ = no effect (0)"
-        lines += wrapped(f"{scale}; {ROB_LEGEND}", width)
+        has_domains = any(" " in (row.rob or "") for row in rows)
+        lines += wrapped(f"{scale}; {ROB_DOMAINS_LEGEND if has_domains else ROB_LEGEND}", width)
         for note in footnotes:
             lines += wrapped(note, width)
     else:
