@@ -111,7 +111,10 @@ def test_ldn_json_contract() -> None:
     (syn,) = synthesise(ldn_evidence())
     out = to_json(syn)
     assert list(out) == ["domain", "label", "measure", "method", "k", "participants", "estimate", "ci_low",
-                         "ci_high", "tau2", "i2", "q", "pi_low", "pi_high", "certainty", "downgrades", "studies"]
+                         "ci_high", "tau2", "i2", "q", "pi_low", "pi_high", "certainty", "downgrades", "studies",
+                         "se", "z", "p", "test", "q_df", "q_p", "h2", "tau", "tau2_ci_low", "tau2_ci_high",
+                         "i2_ci_low", "i2_ci_high", "h2_ci_low", "h2_ci_high", "mid", "absolute", "statement",
+                         "excluded", "subgroups", "review_results"]
     assert out["method"] == "REML" and out["k"] == 2 and out["participants"] == 197
     assert out["certainty"] == "very low"
     assert out["pi_low"] is None and out["pi_high"] is None
@@ -125,7 +128,8 @@ def test_ldn_json_contract() -> None:
     ]
     studies = out["studies"]
     assert isinstance(studies, list)
-    assert [list(s) for s in studies] == [["id", "estimate", "ci_low", "ci_high", "weight"]] * 2
+    assert [list(s) for s in studies] == [["id", "estimate", "ci_low", "ci_high", "weight", "yi", "vi", "se",
+                                           "derived_from_p", "zero_cell_correction", "arms"]] * 2
     assert studies[0]["estimate"] == -0.34
     json.dumps(out)  # serialisable
 

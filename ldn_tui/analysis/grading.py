@@ -212,6 +212,7 @@ def assess(
     *,
     events_complete: bool = True,
     no_pool_reason: str | None = None,
+    mid: float | None = None,
 ) -> Certainty:
     """Rate the certainty of one pooled result.
 

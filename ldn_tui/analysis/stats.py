@@ -32,12 +32,13 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 __all__ = [
-    "CI_Z", "METHODS", "Z_975", "EffectSize", "PoolResult", "chi2_sf", "effect_from_ci", "effect_from_p",
+    "CI_Z", "METHODS", "TESTS", "Z_975", "EffectSize", "PoolResult", "PoolingError", "chi2_sf", "effect_from_ci", "effect_from_p",
     "from_display", "hedges_g", "log_odds_ratio", "log_risk_ratio", "mean_difference", "norm_cdf",
     "norm_ppf", "norm_sf", "pool", "se_from_ci", "se_from_p", "to_display", "two_sided_p", "wald_ci",
 ]
 
 METHODS = ("REML", "DL", "FE")
+TESTS = ("z", "knha")
 CI_Z = 1.959964
 """The rounded z value the evidence format prescribes for SEs from reported CIs."""
 
@@ -311,10 +312,31 @@ class PoolResult(NamedTuple):
     pi_low: float | None = None  # only for random effects with k >= 3
     pi_high: float | None = None
     iterations: int = 0  # REML Fisher scoring iterations
+    test: str = "z"
+    """How the CI and p were computed: ``"z"`` (Wald, normal) or ``"knha"``
+    (Hartung-Knapp-Sidik-Jonkman: ``se`` is the adjusted SE, ``z`` holds the t
+    statistic, ``p`` and the CI come from the t distribution with ``df`` degrees
+    of freedom)."""
+    df: int | None = None
+    """Degrees of freedom of the t distribution (``k - 1``) under ``test="knha"``; None for ``"z"``."""
+    tau2_ci_low: float | None = None
+    """Q-profile 95% CI of tau^2 (metafor ``confint(rma)``); None for k < 2 or FE."""
+    tau2_ci_high: float | None = None
+    i2_ci_low: float | None = None
+    """I^2 (percent) and H^2 at the tau^2 CI bounds, as ``confint`` reports them."""
+    i2_ci_high: float | None = None
+    h2_ci_low: float | None = None
+    h2_ci_high: float | None = None
 
     @property
     def tau(self) -> float:
+        """sqrt(tau^2)."""
         return math.sqrt(self.tau2)
+
+    @property
+    def statistic_name(self) -> str:
+        """``"z"`` or ``"t"``: what ``z`` holds, for display."""
+        return "t" if self.test == "knha" else "z"
 
 
 def _dl_tau2(yi: Sequence[float], w: Sequence[float]) -> float:
@@ -396,11 +418,16 @@ def _reml_tau2(yi: Sequence[float], vi: Sequence[float], tol: float, max_iter: i
     return tau2, math.sqrt(2.0 / tr_pp), iterations
 
 
+class PoolingError(ValueError):
+    """The studies cannot be pooled; the message says why, in words."""
+
+
 def pool(
     yi: Sequence[float],
     vi: Sequence[float],
     method: str = "REML",
     *,
+    test: str = "z",
     tol: float = 1e-10,
     max_iter: int = 100,
 ) -> PoolResult:
