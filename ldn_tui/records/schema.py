@@ -194,3 +194,8 @@ def build_mechanism(t: Table) -> M.Mechanism | None:
 def build_question(t: Table) -> M.Question | None:
     question: M.Question | None = fastpath.question(t.data, False) or build(_shape("QUESTION"), t)
     return question
+
+
+def build_trial(t: Table) -> M.Trial | None:
+    trial: M.Trial | None = fastpath.trial(t.data, False) or build(_shape("TRIAL"), t)
+    return trial
