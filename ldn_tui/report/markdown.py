@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from ldn_tui.model import Evidence, Study
 from ldn_tui.report import facts
-from ldn_tui.text import one_line
+from ldn_tui.text import one_line, plural
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
 
@@ -105,19 +105,41 @@ def md_questions(evidence: Evidence) -> list[str]:
     return ["## Open questions", "", *table(["Question", "Why it matters", "Studies", "Ongoing or registered"], rows)]
 
 
+REVIEWS_TITLE = "Systematic reviews and meta-analyses side by side, oldest first"
+REVIEWS_HEADER = ("Review", "What it is", "Included (studies here)", "Pooled results, as published", "Conclusion")
+
+
+def review_rows(evidence: Evidence) -> list[list[str]]:
+    """Per review, oldest first: what it is (design, population, search date), which of the studies here it
+    included (and how many others), every pooled result against placebo as published, its conclusion."""
+    labels = {s.id: facts.study_label(s) for s in evidence.studies}
+    domains = {d.id: d.label for d in evidence.topic.domains}
+    rows = []
+    for review in facts.reviews_by_date(evidence):
+        what = [review.work.replace("-", " "), f"population: {review.scope.replace('-', ' ')}"]
+        what.append(f"searched to {review.search_date.isoformat()}" if review.search_date else "search date not reported")
+        if review.certainty:
+            what.append(f"its certainty: {review.certainty.replace('-', ' ')}")
+        included = [labels.get(i, i) for i in review.includes]
+        if review.includes_other:
+            included.append(f"and {plural(len(review.includes_other), 'other study', 'other studies')}")
+        if not included:
+            total = f" ({plural(review.n_studies, 'study', 'studies')} in all)" if review.n_studies else ""
+            included = [f"not recorded{total}"]
+        results = [
+            f"{domains.get(f.domain, f.domain)}: {facts.finding_text(f)}" + (f" ({f.note})" if f.note else "")
+            for f in review.findings
+            if f.comparison == "placebo"
+        ]
+        rows.append([facts.study_label(review), "; ".join(what), "; ".join(included),
+                     "; ".join(results) or "no pooled result against placebo", review.conclusion])
+    return rows
+
+
 def md_reviews(evidence: Evidence) -> list[str]:
     if not evidence.reviews:
         return []
-    first = evidence.topic.domains[0] if evidence.topic.domains else None
-    rows = []
-    for review in facts.reviews_by_date(evidence):
-        main = facts.review_main_finding(review, first.id) if first else None
-        rows.append(
-            [facts.study_label(review), facts.REVIEW_KIND_LABELS.get(review.kind, review.kind),
-             facts.finding_text(main) if main else "no pooled estimate", review.conclusion]
-        )
-    header = ["Review", "Kind", f"{first.label if first else 'Main'}: pooled", "Conclusion"]
-    return ["## Systematic reviews and meta-analyses, oldest first", "", *table(header, rows)]
+    return [f"## {REVIEWS_TITLE}", "", *table(REVIEWS_HEADER, review_rows(evidence))]
 
 
 SECTIONS: dict[str, Callable[[Evidence], list[str]]] = {

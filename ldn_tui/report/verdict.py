@@ -22,14 +22,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ldn_tui.analysis.grading import LEVELS, NOT_ASSESSABLE
-from ldn_tui.analysis.synthesis import DomainSynthesis
+from ldn_tui.analysis.synthesis import DomainSynthesis, ReviewResult
 from ldn_tui.model import RATIO_TYPES, Evidence
+from ldn_tui.text import plural
 
-from .facts import num
+from .facts import num, study_label
 
 __all__ = [
     "CERTAINTY_MEANINGS", "MEASURE_NAMES", "bottom_line", "certainty_label", "certainty_symbols",
-    "comparator_name", "intervention_name", "not_assessable_reason", "overall_bottom_line",
+    "comparator_name", "intervention_name", "not_assessable_reason", "overall_bottom_line", "placebo_results", "review_statement",
 ]
 
 _SYMBOLS = {"high": "⊕⊕⊕⊕", "moderate": "⊕⊕⊕◯", "low": "⊕⊕◯◯", "very low": "⊕◯◯◯"}
@@ -100,23 +101,19 @@ def comparator_name(syntheses: Sequence[DomainSynthesis], evidence: Evidence | N
     return "the comparator"
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
 def _who(syn: DomainSynthesis) -> str:
     """'2 randomised trials (197 participants)' or '3 studies, 2 of them randomised (150 participants)'."""
     k = syn.k
     randomised = sum(1 for r in syn.rows if r.randomised)
     if randomised == k:
-        who = _plural(k, "randomised trial")
+        who = plural(k, "randomised trial")
     else:
-        who = f"{_plural(k, 'study', 'studies')}, {randomised} of them randomised"
+        who = f"{plural(k, 'study', 'studies')}, {randomised} of them randomised"
     people = []
     if syn.participants is not None:
-        people.append(_plural(syn.participants, "participant"))
+        people.append(plural(syn.participants, "participant"))
     if syn.ratio and syn.events is not None:
-        people.append(_plural(syn.events, "event") + ("" if syn.events_complete else " where reported"))
+        people.append(plural(syn.events, "event") + ("" if syn.events_complete else " where reported"))
     return f"{who} ({', '.join(people)})" if people else who
 
 
@@ -189,13 +186,13 @@ def not_assessable_reason(syn: DomainSynthesis, evidence: Evidence | None = None
     left_out = sum(1 for e in syn.excluded if e.reason.startswith("left out") or e.reason == "published later")
     n = len(syn.excluded) - left_out
     if left_out:
-        return f"no pooled study is left in this analysis ({_plural(left_out, 'study', 'studies')} left out)"
+        return f"no pooled study is left in this analysis ({plural(left_out, 'study', 'studies')} left out)"
     if n == 0:
         text = "no study here reports it"
     elif syn.ratio:
-        text = f"{_plural(n, 'study', 'studies')} {'reports' if n == 1 else 'report'} it, without counts per arm that pool"
+        text = f"{plural(n, 'study', 'studies')} {'reports' if n == 1 else 'report'} it, without counts per arm that pool"
     else:
-        text = (f"{_plural(n, 'study', 'studies')} {'reports' if n == 1 else 'report'} it, "
+        text = (f"{plural(n, 'study', 'studies')} {'reports' if n == 1 else 'report'} it, "
                 f"{'not' if n == 1 else 'none'} in a form that pools as {syn.measure}")
     if evidence is not None and any(f.domain == syn.domain.id for r in evidence.reviews for f in r.findings):
         text += "; see the reviews"
@@ -252,9 +249,68 @@ def _clause(syn: DomainSynthesis) -> str:
     """'no clear difference in pain intensity (2 randomised trials, 197 participants; certainty ⊕◯◯◯ very low)'."""
     k = syn.k
     randomised = sum(1 for r in syn.rows if r.randomised)
-    trials = _plural(k, "randomised trial") if randomised == k else _plural(k, "study", "studies")
-    extra = f", {_plural(syn.participants, 'participant')}" if syn.participants is not None else ""
+    trials = plural(k, "randomised trial") if randomised == k else plural(k, "study", "studies")
+    extra = f", {plural(syn.participants, 'participant')}" if syn.participants is not None else ""
     return f"{_finding(syn, '', '', short=True)} ({trials}{extra}; certainty {certainty_label(syn.certainty.level)})"
+
+
+def _review_clause(syn: DomainSynthesis, result: ReviewResult, intervention: str, numbers_too: bool = True) -> str:
+    """'more participants with vivid dreams with LDN (RR 2.41, 95% CI 1.77 to 3.28)': a review's own result."""
+    clause = _review_words(syn, result, intervention)
+    return f"{clause[0]} ({clause[1]})" if numbers_too else clause[0]
+
+
+def _review_words(syn: DomainSynthesis, result: ReviewResult, intervention: str) -> tuple[str, str]:
+    label = _lower_first(syn.domain.label)
+    ratio = result.type in RATIO_TYPES
+    null = 1.0 if ratio else 0.0
+    numbers = f"{result.type} {num(result.estimate)}"
+    if result.ci_low is not None and result.ci_high is not None:
+        numbers += f", 95% CI {num(result.ci_low)} to {num(result.ci_high)}"
+        clear = not result.ci_low <= null <= result.ci_high
+    else:
+        clear = False
+    higher = result.estimate > null
+    if not clear:
+        return f"no clear difference in {'the number of participants with ' if ratio else ''}{label}", numbers
+    if ratio:
+        return f"{'more' if higher else 'fewer'} participants with {label} with {intervention}", numbers
+    better = higher != syn.domain.lower_is_better
+    return f"{'higher' if higher else 'lower'} ({'better' if better else 'worse'}) {label} with {intervention}", numbers
+
+
+def placebo_results(syn: DomainSynthesis) -> list[ReviewResult]:
+    """The reviews' results against placebo, newest first, a review's main result before its sensitivity ones."""
+    return sorted((r for r in syn.review_results if r.comparison == "placebo"), key=lambda r: (-r.year, r.note is not None))
+
+
+def _review_name(review_id: str, evidence: Evidence) -> str:
+    review = next((r for r in evidence.reviews if r.id == review_id), None)
+    return study_label(review) if review is not None else review_id
+
+
+def review_statement(syn: DomainSynthesis, evidence: Evidence) -> str:
+    """Where nothing pools here, what the newest review pooling the domain against placebo found, as published;
+    '' when no review did. E.g. 'Annals of Medicine and Surgery 2025 (as published) found more participants with
+    vivid dreams with LDN (RR 2.41, 95% CI 1.77 to 3.28)'."""
+    results = placebo_results(syn)
+    if syn.result is not None or not results:
+        return ""
+    first = results[0]
+    return (f"{_review_name(first.review, evidence)} (as published) found "
+            f"{_review_clause(syn, first, syn.intervention, numbers_too=False)}")
+
+
+def _reviews_sentences(syntheses: Sequence[DomainSynthesis], evidence: Evidence) -> list[str]:
+    """One sentence naming what the reviews pooled (newest review per outcome) where the studies here cannot."""
+    if not syntheses:
+        return []
+    by_review: dict[str, list[str]] = {}
+    for syn in syntheses:
+        first = placebo_results(syn)[0]
+        by_review.setdefault(first.review, []).append(_review_clause(syn, first, syn.intervention))
+    parts = [f"{_review_name(rid, evidence)} found {_join(clauses)}" for rid, clauses in by_review.items()]
+    return [f"In the reviews that pooled them (as published, not checked here): {_join(parts, 'and')}."]
 
 
 def overall_bottom_line(syntheses: Sequence[DomainSynthesis], evidence: Evidence) -> str:
@@ -283,11 +339,13 @@ def overall_bottom_line(syntheses: Sequence[DomainSynthesis], evidence: Evidence
             f"{names} could not be pooled: no study reports {'it' if len(missing) == 1 else 'them'} "
             f"in a form that can be combined."
         )
+    others_only = [s for s in syntheses if s.result is None and s.domain.kind == "benefit" and placebo_results(s)]
+    sentences += _reviews_sentences(others_only, evidence)
     others = sorted({e.id for s in critical for e in s.excluded})
     if others:
         forms = _join(sorted({_form(e.reason) for s in critical for e in s.excluded}), "or")
         sentences.append(
-            f"Results of {_plural(len(others), 'study', 'studies')} on "
+            f"Results of {plural(len(others), 'study', 'studies')} on "
             f"{'this outcome' if len(critical) == 1 else 'these outcomes'} could not be pooled (reported {forms}); "
             f"their own findings are listed separately."
         )
@@ -297,11 +355,8 @@ def overall_bottom_line(syntheses: Sequence[DomainSynthesis], evidence: Evidence
     unpooled_harms = [s for s in harms if s not in pooled]
     if unpooled_harms:
         names = _upper_first(_join([_lower_first(s.domain.label) for s in unpooled_harms]))
-        reviewed = {f.domain for r in evidence.reviews for f in r.findings}
-        see = "; the reviews report pooled results for some" if any(
-            s.domain.id in reviewed for s in unpooled_harms
-        ) else ""
-        sentences.append(f"{names} could not be pooled from the studies here{see}.")
+        sentences.append(f"{names} could not be pooled from the studies here.")
+        sentences += _reviews_sentences([s for s in unpooled_harms if placebo_results(s)], evidence)
     levels = [s.certainty.level for s in main or pooled_harms if s.certainty.level in LEVELS]
     if levels:
         best = min(levels, key=LEVELS.index)
