@@ -68,6 +68,11 @@ class Domain(NamedTuple):
     lower_is_better: bool
     measure: str  # MD | SMD | RR | OR: how studies are pooled
     critical: bool = False
+    mid: float | None = None
+    """Minimal important difference on the domain's own scale: MD or SMD units (positive), or for
+    RR/OR a ratio above 1 (e.g. 1.25, meaning 1/1.25 in the other direction). Imprecision is judged
+    against it (``analysis.grading``)."""
+    mid_reason: str | None = None  # whose judgment the MID is, and its sources (required with mid)
 
 
 class GradeJudgment(NamedTuple):

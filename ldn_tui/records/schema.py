@@ -25,9 +25,26 @@ if TYPE_CHECKING:
 # --------------------------------------------------------------------------- topic
 
 TOPIC_KEYS = frozenset({"format", "id", "title", "question", "last_reviewed", "domains", "grade", "summary"})
-DOMAIN_KEYS = frozenset({"id", "label", "kind", "lower_is_better", "measure", "critical"})
+DOMAIN_KEYS = frozenset({"id", "label", "kind", "lower_is_better", "measure", "critical", "mid", "mid_reason"})
 GRADE_KEYS = frozenset(M.GRADE_DOMAINS)
 JUDGMENT_KEYS = frozenset({"levels", "reason"})
+
+
+def _mid(d: Table, measure: str | None) -> tuple[float | None, str | None]:
+    """A domain's ``mid`` and ``mid_reason``: positive (above 1 for a ratio measure), the reason required with it."""
+    ratio = measure in M.RATIO_TYPES
+    if ratio:
+        mid = d.number("mid", low=1.0, low_open=True)
+    else:
+        mid = d.number("mid", low=0.0, low_open=True)
+    reason = d.text("mid_reason", required=False)
+    if "mid" in d.data and "mid_reason" not in d.data:
+        d.problem("mid_reason", "required with mid: whose judgment the MID is, and its sources")
+    elif "mid_reason" in d.data and "mid" not in d.data:
+        d.problem("mid", "missing: mid_reason is given without a mid")
+    if mid is None or reason is None:
+        return None, None
+    return mid, reason
 
 
 def build_topic(ctx: Ctx, data: dict[str, Any]) -> M.Topic | None:
@@ -54,12 +71,13 @@ def build_topic(ctx: Ctx, data: dict[str, Any]) -> M.Topic | None:
             d.problem("lower_is_better", "missing required field")
         better = d.flag("lower_is_better")
         critical = d.flag("critical")
+        mid, mid_reason = _mid(d, measure)
         if did is not None and did in seen:
             d.problem("id", f"duplicate domain id '{did}'")
             continue
         if did and label and kind and measure and lower is not None:
             seen.add(did)
-            domains.append(M.Domain(did, label, kind, better, measure, critical))
+            domains.append(M.Domain(did, label, kind, better, measure, critical, mid, mid_reason))
     judgments: list[M.GradeJudgment] = []
     grade = t.table("grade")
     if grade is not None:
