@@ -246,6 +246,11 @@ def review_result_text(result: ReviewResult, evidence: Evidence) -> str:
     return f"{effect} from review {review_name(result.review, evidence)}, {k}{extra}, as published"
 
 
+def _lower_first(text: str) -> str:
+    """'fixture drug' from 'Fixture drug'; 'LDN' stays."""
+    return text[0].lower() + text[1:] if len(text) > 1 and text[0].isupper() and text[1].islower() else text
+
+
 def _absolute_lines(syn: DomainSynthesis, row: SofRow, comparator: str) -> tuple[str, ...]:
     ab = syn.absolute
     if ab is None:
@@ -260,7 +265,7 @@ def _absolute_lines(syn: DomainSynthesis, row: SofRow, comparator: str) -> tuple
 
     return (
         f"Risk with {comparator}: {per(ab.control_per_1000)}",
-        f"Risk with {syn.intervention}: {per(ab.intervention_per_1000)}",
+        f"Risk with {_lower_first(syn.intervention)}: {per(ab.intervention_per_1000)}",
         f"Difference: {diff(ab.difference_per_1000)} per 1,000 "
         f"(95% CI {diff(ab.difference_ci_low)} to {diff(ab.difference_ci_high)})",
         f"from the pooled {syn.measure} and the median control-arm risk "
@@ -285,8 +290,11 @@ def sof(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> Sof:
             participants = "not pooled here" + (f" ({plural(n, 'study', 'studies')} {'reports' if n == 1 else 'report'} it)" if n else "")
             said = review_statement(syn, evidence)
             statement = f"{statement}. {said}" if said else statement
+        measure = row.measure_text
+        if syn.mid is not None:
+            measure += f"; minimal important difference {number(syn.mid)}"
         lines.append(SofLine(
-            row.outcome, row.measure_text, row.scale, participants, row.relative_effect or "",
+            row.outcome, measure, row.scale, participants, row.relative_effect or "",
             _absolute_lines(syn, row, comparator), row.certainty, row.footnote_letters, statement, reviews,
         ))
     notes = []
@@ -312,7 +320,7 @@ def sof_table(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> Rende
         title=Text(data.title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD,
         expand=True, show_edge=False, pad_edge=False,
     )
-    for header, ratio, least in zip(SOF_HEADER, (3, 2, 3, 4, 2, 4), (10, 12, 12, 14, 10, 12), strict=True):
+    for header, ratio, least in zip(SOF_HEADER, (3, 3, 3, 4, 3, 4), (10, 12, 12, 14, 10, 12), strict=True):
         table.add_column(Text(header), ratio=ratio, min_width=least)
     for line in data.lines:
         assessable = line.level != NOT_ASSESSABLE
