@@ -288,7 +288,7 @@ def sof(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> Sof:
         if syn.result is None:
             n = len(syn.excluded)
             participants = "not pooled here" + (f" ({plural(n, 'study', 'studies')} {'reports' if n == 1 else 'report'} it)" if n else "")
-            said = review_statement(syn, evidence)
+            said = review_statement(syn, evidence, _lower_first(syn.intervention))
             statement = f"{statement}. {said}" if said else statement
         measure = row.measure_text
         if syn.mid is not None:

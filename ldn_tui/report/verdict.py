@@ -289,7 +289,7 @@ def _review_name(review_id: str, evidence: Evidence) -> str:
     return study_label(review) if review is not None else review_id
 
 
-def review_statement(syn: DomainSynthesis, evidence: Evidence) -> str:
+def review_statement(syn: DomainSynthesis, evidence: Evidence, intervention: str | None = None) -> str:
     """Where nothing pools here, what the newest review pooling the domain against placebo found, as published;
     '' when no review did. E.g. 'Annals of Medicine and Surgery 2025 (as published) found more participants with
     vivid dreams with LDN (RR 2.41, 95% CI 1.77 to 3.28)'."""
@@ -298,7 +298,7 @@ def review_statement(syn: DomainSynthesis, evidence: Evidence) -> str:
         return ""
     first = results[0]
     return (f"{_review_name(first.review, evidence)} (as published) found "
-            f"{_review_clause(syn, first, syn.intervention, numbers_too=False)}")
+            f"{_review_clause(syn, first, intervention or intervention_name(evidence), numbers_too=False)}")
 
 
 def _reviews_sentences(syntheses: Sequence[DomainSynthesis], evidence: Evidence) -> list[str]:
@@ -306,9 +306,10 @@ def _reviews_sentences(syntheses: Sequence[DomainSynthesis], evidence: Evidence)
     if not syntheses:
         return []
     by_review: dict[str, list[str]] = {}
+    intervention = intervention_name(evidence)
     for syn in syntheses:
         first = placebo_results(syn)[0]
-        by_review.setdefault(first.review, []).append(_review_clause(syn, first, syn.intervention))
+        by_review.setdefault(first.review, []).append(_review_clause(syn, first, intervention))
     parts = [f"{_review_name(rid, evidence)} found {_join(clauses)}" for rid, clauses in by_review.items()]
     return [f"In the reviews that pooled them (as published, not checked here): {_join(parts, 'and')}."]
 
