@@ -78,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     summary.add_argument("--width", type=_positive, metavar="N", help="text width (default: the terminal's, or 80 in a pipe)")
     summary.add_argument("--method", choices=("REML", "DL"), default="REML", help="random-effects method for pooling")
+    _pooling_args(summary)
 
     search = sub.add_parser("search", formatter_class=_HelpFormatter, help="search studies, reviews, mechanisms and questions")
     _evidence_arg(search, argparse.SUPPRESS)
@@ -93,10 +94,51 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o", type=Path, metavar="FILE", help="write here instead of stdout")
     export.add_argument("--force", action="store_true", help="replace an existing --output file")
     export.add_argument("--method", choices=("REML", "DL"), default="REML", help="random-effects method for pooling")
+    _pooling_args(export)
 
     validate = sub.add_parser("validate", formatter_class=_HelpFormatter, help="check an evidence folder and list every problem")
     _evidence_arg(validate, argparse.SUPPRESS)
     return parser
+
+
+def _pooling_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--test", choices=("z", "knha"), default="z",
+        help="CI and test of the pooled effect: z (Wald, normal) or knha (Hartung-Knapp-Sidik-Jonkman, t)",
+    )
+    parser.add_argument(
+        "--subgroup", metavar="FIELD",
+        help="subgroup analysis by design, dose, duration, risk_of_bias, year, or a study key path "
+        "(e.g. population.female_percent), with the test for subgroup differences",
+    )
+    parser.add_argument("--cut", type=_finite, metavar="VALUE", help="with --subgroup on a number: split at VALUE (< VALUE, >= VALUE)")
+
+
+def _finite(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {value!r}")
+    return number
+
+
+def _subgroup_problem(args: argparse.Namespace, evidence: Evidence, command: str) -> bool:
+    """Whether --subgroup/--cut cannot split this folder (then the one-line reason is on stderr)."""
+    field, cut = getattr(args, "subgroup", None), getattr(args, "cut", None)
+    if field is None:
+        if cut is not None:
+            sys.stderr.write(f"ldn-tui {command}: --cut needs --subgroup FIELD\n")
+            return True
+        return False
+    from ldn_tui.analysis.subgroups import check_subgroup
+
+    why = check_subgroup(evidence, field, cut)
+    if why is not None:
+        sys.stderr.write(f"ldn-tui {command}: {one_line(why)}\n")
+        return True
+    return False
 
 
 def _positive(value: str) -> int:
@@ -148,16 +190,21 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from ldn_tui.caching import outputs as rendered
 
     folder = _folder(args)
-    options = ("summary", args.format, args.width, args.method)
+    options = ("summary", args.format, args.width, args.method, args.test, args.subgroup, args.cut)
     key = rendered.key_for(folder, options)
     text = rendered.lookup(key) if key is not None else None
     if text is None:
         evidence = load_or_report(folder)
         if evidence is None:
             return EXIT_PROBLEMS
+        if _subgroup_problem(args, evidence, "summary"):
+            return EXIT_PROBLEMS
         from ldn_tui.report import summary
 
-        text = summary.render(evidence, args.format, width=args.width, method=args.method)
+        text = summary.render(
+            evidence, args.format, width=args.width, method=args.method, test=args.test, subgroup=args.subgroup,
+            cut=args.cut,
+        )
         if key is not None:
             rendered.store(key, text)
     sys.stdout.write(text)
@@ -194,9 +241,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     evidence = load_or_report(folder)
     if evidence is None:
         return EXIT_PROBLEMS
+    if _subgroup_problem(args, evidence, "export"):
+        return EXIT_PROBLEMS
     from ldn_tui.report.export import export_text, write_export
 
-    code, message = write_export(export_text(evidence, args.format, args.method), args.output, folder, args.force)
+    text = export_text(evidence, args.format, args.method, test=args.test, subgroup=args.subgroup, cut=args.cut)
+    code, message = write_export(text, args.output, folder, args.force)
     if message:
         sys.stderr.write(one_line(message) + "\n")
     return code

@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from ldn_tui.model import GRADE_DOMAINS, RATIO_TYPES, GradeJudgment
+from ldn_tui.text import noun
 
 from .stats import PoolResult
 
@@ -116,16 +117,12 @@ def _num(value: float) -> str:
     return f"{value:.2f}"
 
 
-def _study_word(n: int) -> str:
-    return "study" if n == 1 else "studies"
-
-
 def _risk_of_bias(weights: Sequence[float], rob: Sequence[str | None]) -> Downgrade | GradeNote:
     concerns = math.fsum(w for w, r in zip(weights, rob, strict=True) if r in (None, "some-concerns", "high"))
     high = math.fsum(w for w, r in zip(weights, rob, strict=True) if r == "high")
     unassessed = sum(1 for r in rob if r is None)
     tail = (
-        f" ({unassessed} {_study_word(unassessed)} without an assessment counted as some concerns)"
+        f" ({unassessed} {noun(unassessed, 'study')} without an assessment counted as some concerns)"
         if unassessed
         else ""
     )
@@ -319,7 +316,7 @@ def assess(
     else:
         start = "low"
         nr = sum(1 for r in randomised if not r)
-        start_reason = f"{nr} of {k} pooled {_study_word(k)} not randomised"
+        start_reason = f"{nr} of {k} pooled {noun(k, 'study')} not randomised"
         if k == 1:
             start_reason = "the pooled study is not randomised"
 
@@ -333,7 +330,7 @@ def assess(
     if k < PUBLICATION_BIAS_MIN_K:
         pb_note = GradeNote(
             "publication_bias",
-            f"not assessable with {k} {_study_word(k)} (fewer than {PUBLICATION_BIAS_MIN_K})",
+            f"not assessable with {k} {noun(k, 'study')} (fewer than {PUBLICATION_BIAS_MIN_K})",
         )
     else:
         pb_note = GradeNote("publication_bias", f"{k} studies; no reviewer judgment, not rated down")

@@ -95,7 +95,7 @@ def _label(value: Value, field: str, cut: float | None) -> str:
     if _is_number(value):
         assert isinstance(value, int | float)
         if cut is not None:
-            return f"< {cut:g}" if value < cut else f"\u2265 {cut:g}"
+            return f"< {cut:g}" if value < cut else f">= {cut:g}"
         return f"{value:g}"
     if isinstance(value, bool):
         return "yes" if value else "no"

@@ -31,12 +31,14 @@ from ldn_tui.model import (
     Outcome,
     Study,
 )
+from ldn_tui.text import plural
 
 from .grading import Certainty, assess, not_assessable
 from .stats import (
     METHODS,
     TESTS,
     EffectSize,
+    PoolingError,
     PoolResult,
     effect_from_ci,
     effect_from_p,
@@ -343,6 +345,18 @@ def _from_outcome(outcome: Outcome, measure: str) -> _Candidate | str:
     return "no between-group effect or arm data reported"
 
 
+def _usable(candidate: _Candidate | str) -> _Candidate | str:
+    """A candidate whose effect can be pooled: finite estimate, variance a positive finite number."""
+    if isinstance(candidate, str):
+        return candidate
+    es = candidate.effect
+    if not math.isfinite(es.yi):
+        return "the effect is not a finite number on the pooling scale"
+    if not (es.vi > 0.0 and math.isfinite(es.vi)):
+        return f"its variance ({es.vi:.3g}) is not a positive finite number"
+    return candidate
+
+
 def _row_or_reason(study: Study, domain: Domain) -> StudyRow | Excluded | None:
     outcomes = study.outcomes_for(domain.id)
     if not outcomes:
@@ -350,7 +364,7 @@ def _row_or_reason(study: Study, domain: Domain) -> StudyRow | Excluded | None:
     candidates: list[_Candidate] = []
     reasons: list[tuple[Outcome, str]] = []
     for outcome in outcomes:
-        got = _from_outcome(outcome, domain.measure)
+        got = _usable(_from_outcome(outcome, domain.measure))
         if isinstance(got, str):
             reasons.append((outcome, got))
         else:
@@ -462,13 +476,24 @@ def _assemble(
     if not rows:
         reason = "no study reports data that can be pooled for this outcome"
         if excluded:
-            reason += f" ({len(excluded)} with results that do not pool)"
+            reason += f" ({plural(len(excluded), 'study', 'studies')} with results that do not pool)"
         empty = DomainSynthesis(
             domain, method, (), excluded, None, None, None, True, not_assessable(reason), judgments, label,
             tuple(notes), test=test, review_results=review_results, intervention=intervention,
         )
         return empty._replace(statement=statement(empty, intervention))
-    result = pool([r.yi for r in rows], [r.vi for r in rows], method, test=test)
+    try:
+        result = pool([r.yi for r in rows], [r.vi for r in rows], method, test=test)
+    except PoolingError as exc:
+        reason = f"cannot be pooled: {exc}"
+        failed = DomainSynthesis(
+            domain, method, (), (*excluded, *(Excluded(r.id, reason) for r in rows)), None, None, None, True,
+            not_assessable(reason), judgments, label, tuple(notes), test=test, review_results=review_results,
+            intervention=intervention,
+        )
+        return failed._replace(statement=statement(failed, intervention))
+    if test == "knha" and result.test != "knha":
+        notes.append("Hartung-Knapp needs at least two studies: the Wald (z) interval is shown")
     rows = tuple(r._replace(weight=w) for r, w in zip(rows, result.weights, strict=True))
     participants = sum(r.participants for r in rows)
     known_events = [r.events for r in rows if r.events is not None]

@@ -44,15 +44,23 @@ FORMATS = ("markdown", "html", "csv", "bibtex", "ris")
 EXIT_OK, EXIT_REFUSED = 0, 2
 
 
-def export_text(evidence: Evidence, fmt: str, method: str = "REML") -> str:
-    """The whole export in ``fmt`` (one of :data:`FORMATS`)."""
+def export_text(
+    evidence: Evidence,
+    fmt: str,
+    method: str = "REML",
+    *,
+    test: str = "z",
+    subgroup: str | None = None,
+    cut: float | None = None,
+) -> str:
+    """The whole export in ``fmt`` (one of :data:`FORMATS`); the pooling options as ``synthesise``'s."""
     if fmt == "csv":
         return export_csv(evidence)
     if fmt == "bibtex":
         return "\n".join(facts.bibtex(r) for r in _records(evidence))
     if fmt == "ris":
         return "".join(ris(r) for r in _records(evidence))
-    syntheses = synthesise(evidence, method)
+    syntheses = synthesise(evidence, method, test=test, subgroup=subgroup, cut=cut)
     if fmt == "markdown":
         return summary_markdown(evidence, extra=synthesis_markdown(evidence, syntheses))
     if fmt == "html":

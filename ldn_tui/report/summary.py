@@ -64,10 +64,20 @@ def rich_text(parts: Iterable[RenderableType], width: int | None) -> str:
     return output(buffer, console)
 
 
-def render(evidence: Evidence, fmt: str, width: int | None = None, method: str = "REML") -> str:
+def render(
+    evidence: Evidence,
+    fmt: str,
+    width: int | None = None,
+    method: str = "REML",
+    *,
+    test: str = "z",
+    subgroup: str | None = None,
+    cut: float | None = None,
+) -> str:
+    """The summary in ``fmt``; the pooling options as ``analysis.synthesis.synthesise``'s."""
     from ldn_tui.analysis.synthesis import synthesise
 
-    syntheses = synthesise(evidence, method=method)
+    syntheses = synthesise(evidence, method=method, test=test, subgroup=subgroup, cut=cut)
     if fmt == "json":
         from ldn_tui.analysis.synthesis import to_json
         from ldn_tui.report.json_out import dumps, summary_dict
