@@ -6,7 +6,11 @@ On the bundled folder (the issue's checks) and on two fictional folders of other
 from __future__ import annotations
 
 import io
+import json
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -211,3 +215,36 @@ def test_narrow_log_axis_labels_one() -> None:
     for lo, hi in ((0.95, 1.6), (0.9, 1.12), (0.98, 8.0), (0.2, 1.05)):
         labels = [label for _, label in ticks(Axis(math.log(lo), math.log(hi), True), 40)]
         assert any(float(label) == 1.0 for label in labels), (lo, hi, labels)
+
+
+# ---------------------------------------------------------------------------
+# The installed command, as a new user runs it on a folder of another topic
+
+SCRIPT = Path(sys.executable).parent / "ldn-tui"
+
+
+def ldn_tui(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("LDN_EVIDENCE", "NO_COLOR", "FORCE_COLOR", "COLUMNS")}
+    env["LDN_TUI_CACHE_DIR"] = str(cache)
+    return subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, env=env, timeout=60, check=False)
+
+
+@pytest.mark.parametrize("folder", ["other-binary", "other-continuous"])
+def test_command_line_on_another_topic(folder: str, tmp_path: Path) -> None:
+    evidence = str(DATA / folder)
+    options = ("--evidence", evidence, "--test", "knha", "--subgroup", "year")
+    text = ldn_tui("summary", *options, "--width", "140", cache=tmp_path)
+    assert text.returncode == 0, text.stderr
+    assert "Summary of findings (GRADE)" in text.stdout and "Subtotal (1 study)" in text.stdout
+    assert "Hartung-Knapp" in text.stdout and "Test for subgroup differences (year)" in text.stdout
+    assert text.stdout.index("Pooling what can be pooled") < text.stdout.index("Summary of findings (GRADE)")
+    markdown = ldn_tui("summary", *options, "--format", "markdown", cache=tmp_path)
+    assert markdown.returncode == 0 and "### Summary of findings (GRADE)" in markdown.stdout
+    assert "Subtotal (1 study)" in markdown.stdout
+    data = json.loads(ldn_tui("summary", *options, "--format", "json", cache=tmp_path).stdout)
+    assert all(s["test"] == "knha" for s in data["syntheses"] if s["k"] > 1)
+    html = ldn_tui("export", *options, "--format", "html", cache=tmp_path)
+    assert html.returncode == 0 and '<table class="sof">' in html.stdout and "Subtotal (1 study)" in html.stdout
+    if folder == "other-binary":
+        assert "Risk with placebo: " in text.stdout and "per 1,000" in text.stdout
+        assert "Delta-Fictus 2022" in text.stdout
