@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 MIN_PLOT, MAX_PLOT = 11, 60
-CELLS_PLOT = 30  # the arm columns are shown only when the plot keeps at least this many cells
+CELLS_PLOT = 24  # the arm columns are shown only when the plot keeps at least this many cells
 ROB_STYLE = {"low": "green", "some": "yellow", "high": "red", "?": "dim"}
 
 
