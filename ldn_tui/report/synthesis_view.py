@@ -29,9 +29,11 @@ from ldn_tui.report.verdict import (
     bottom_line,
     certainty_label,
     comparator_name,
+    lower_first,
     not_assessable_reason,
     overall_bottom_line,
     placebo_results,
+    review_name,
     review_statement,
 )
 from ldn_tui.text import number, plural
@@ -48,7 +50,6 @@ __all__ = [
     "domain_view",
     "fence",
     "ordered",
-    "review_name",
     "review_result_text",
     "sof",
     "sof_cells",
@@ -232,23 +233,12 @@ REVIEW_NOTE = ("Where the studies here cannot be pooled, a row shows the reviews
                "they are not checked or graded here.")
 
 
-def review_name(review_id: str, evidence: Evidence) -> str:
-    """'Saif et al. 2026', or the journal and year when no author is recorded; the id if unknown."""
-    review = next((r for r in evidence.reviews if r.id == review_id), None)
-    return facts.study_label(review) if review is not None else review_id
-
-
 def review_result_text(result: ReviewResult, evidence: Evidence) -> str:
     """'RR 1.99 (1.07 to 3.7) from review Saif et al. 2026, k not reported, as published'."""
     k = f"k = {result.k}" if result.k is not None else "k not reported"
     extra = "".join(f", {x}" for x in (result.note, f"{result.subgroup} subgroup" if result.subgroup else None) if x)
     effect = facts.effect_text(result.type, result.estimate, result.ci_low, result.ci_high)
     return f"{effect} from review {review_name(result.review, evidence)}, {k}{extra}, as published"
-
-
-def _lower_first(text: str) -> str:
-    """'fixture drug' from 'Fixture drug'; 'LDN' stays."""
-    return text[0].lower() + text[1:] if len(text) > 1 and text[0].isupper() and text[1].islower() else text
 
 
 def _absolute_lines(syn: DomainSynthesis, row: SofRow, comparator: str) -> tuple[str, ...]:
@@ -265,7 +255,7 @@ def _absolute_lines(syn: DomainSynthesis, row: SofRow, comparator: str) -> tuple
 
     return (
         f"Risk with {comparator}: {per(ab.control_per_1000)}",
-        f"Risk with {_lower_first(syn.intervention)}: {per(ab.intervention_per_1000)}",
+        f"Risk with {lower_first(syn.intervention)}: {per(ab.intervention_per_1000)}",
         f"Difference: {diff(ab.difference_per_1000)} per 1,000 "
         f"(95% CI {diff(ab.difference_ci_low)} to {diff(ab.difference_ci_high)})",
         f"from the pooled {syn.measure} and the median control-arm risk "
@@ -288,7 +278,7 @@ def sof(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> Sof:
         if syn.result is None:
             n = len(syn.excluded)
             participants = "not pooled here" + (f" ({plural(n, 'study', 'studies')} {'reports' if n == 1 else 'report'} it)" if n else "")
-            said = review_statement(syn, evidence, _lower_first(syn.intervention))
+            said = review_statement(syn, evidence, lower_first(syn.intervention))
             statement = f"{statement}. {said}" if said else statement
         measure = row.measure_text
         if syn.mid is not None:

@@ -30,7 +30,8 @@ from .facts import num, study_label
 
 __all__ = [
     "CERTAINTY_MEANINGS", "MEASURE_NAMES", "bottom_line", "certainty_label", "certainty_symbols",
-    "comparator_name", "intervention_name", "not_assessable_reason", "overall_bottom_line", "placebo_results", "review_statement",
+    "comparator_name", "intervention_name", "lower_first", "not_assessable_reason", "overall_bottom_line",
+    "placebo_results", "review_name", "review_statement",
 ]
 
 _SYMBOLS = {"high": "⊕⊕⊕⊕", "moderate": "⊕⊕⊕◯", "low": "⊕⊕◯◯", "very low": "⊕◯◯◯"}
@@ -65,7 +66,8 @@ def certainty_label(level: str) -> str:
     return f"{symbols} {words}" if symbols else words
 
 
-def _lower_first(text: str) -> str:
+def lower_first(text: str) -> str:
+    """'fixture drug' from 'Fixture drug'; 'LDN' and 'FIQR scores' stay."""
     if len(text) > 1 and text[0].isupper() and text[1].islower():
         return text[0].lower() + text[1:]
     return text
@@ -81,7 +83,7 @@ def intervention_name(evidence: Evidence | None) -> str:
         head, sep, _ = evidence.topic.title.partition(" for ")
         head = head.strip()
         if sep and head and len(head) <= 40:
-            return _lower_first(head)
+            return lower_first(head)
     return "the intervention"
 
 
@@ -137,7 +139,7 @@ def _finding(syn: DomainSynthesis, intervention: str, comparator: str, short: bo
     the overall bottom line): 'no clear difference in pain intensity', 'lower (better) pain intensity'.
     """
     d = syn.domain
-    label = _lower_first(d.label)
+    label = lower_first(d.label)
     null = 1.0 if syn.ratio else 0.0
     est = syn.estimate if syn.estimate is not None else null
     higher = est > null
@@ -261,7 +263,7 @@ def _review_clause(syn: DomainSynthesis, result: ReviewResult, intervention: str
 
 
 def _review_words(syn: DomainSynthesis, result: ReviewResult, intervention: str) -> tuple[str, str]:
-    label = _lower_first(syn.domain.label)
+    label = lower_first(syn.domain.label)
     ratio = result.type in RATIO_TYPES
     null = 1.0 if ratio else 0.0
     numbers = f"{result.type} {num(result.estimate)}"
@@ -284,7 +286,8 @@ def placebo_results(syn: DomainSynthesis) -> list[ReviewResult]:
     return sorted((r for r in syn.review_results if r.comparison == "placebo"), key=lambda r: (-r.year, r.note is not None))
 
 
-def _review_name(review_id: str, evidence: Evidence) -> str:
+def review_name(review_id: str, evidence: Evidence) -> str:
+    """'Saif 2026', or the journal and year when no author is recorded; the id if unknown."""
     review = next((r for r in evidence.reviews if r.id == review_id), None)
     return study_label(review) if review is not None else review_id
 
@@ -297,7 +300,7 @@ def review_statement(syn: DomainSynthesis, evidence: Evidence, intervention: str
     if syn.result is not None or not results:
         return ""
     first = results[0]
-    return (f"{_review_name(first.review, evidence)} (as published) found "
+    return (f"{review_name(first.review, evidence)} (as published) found "
             f"{_review_clause(syn, first, intervention or intervention_name(evidence), numbers_too=False)}")
 
 
@@ -310,7 +313,7 @@ def _reviews_sentences(syntheses: Sequence[DomainSynthesis], evidence: Evidence)
     for syn in syntheses:
         first = placebo_results(syn)[0]
         by_review.setdefault(first.review, []).append(_review_clause(syn, first, intervention))
-    parts = [f"{_review_name(rid, evidence)} found {_join(clauses)}" for rid, clauses in by_review.items()]
+    parts = [f"{review_name(rid, evidence)} found {_join(clauses)}" for rid, clauses in by_review.items()]
     return [f"In the reviews that pooled them (as published, not checked here): {_join(parts, 'and')}."]
 
 
@@ -355,7 +358,7 @@ def overall_bottom_line(syntheses: Sequence[DomainSynthesis], evidence: Evidence
         sentences.append(f"For harms: {_join([_clause(s) for s in pooled_harms])}.")
     unpooled_harms = [s for s in harms if s not in pooled]
     if unpooled_harms:
-        names = _upper_first(_join([_lower_first(s.domain.label) for s in unpooled_harms]))
+        names = _upper_first(_join([lower_first(s.domain.label) for s in unpooled_harms]))
         sentences.append(f"{names} could not be pooled from the studies here.")
         sentences += _reviews_sentences([s for s in unpooled_harms if placebo_results(s)], evidence)
     levels = [s.certainty.level for s in main or pooled_harms if s.certainty.level in LEVELS]
