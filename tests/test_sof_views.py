@@ -139,7 +139,7 @@ def test_reviews_side_by_side(bundled: Evidence) -> None:
         assert row[4]  # the conclusion
         assert "population:" in row[1]
     html = export_html(bundled, synthesise(bundled))
-    assert "Systematic reviews and meta-analyses side by side" in html and "Included (studies here)" in html
+    assert "Systematic reviews and meta-analyses, oldest first" in html and "Included (studies here)" in html
 
 
 # ---------------------------------------------------------------------------

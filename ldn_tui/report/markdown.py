@@ -105,7 +105,7 @@ def md_questions(evidence: Evidence) -> list[str]:
     return ["## Open questions", "", *table(["Question", "Why it matters", "Studies", "Ongoing or registered"], rows)]
 
 
-REVIEWS_TITLE = "Systematic reviews and meta-analyses side by side, oldest first"
+REVIEWS_TITLE = "Systematic reviews and meta-analyses, oldest first"
 REVIEWS_HEADER = ("Review", "What it is", "Included (studies here)", "Pooled results, as published", "Conclusion")
 
 
