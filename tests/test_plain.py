@@ -56,8 +56,10 @@ def assert_same(parts: Sequence[RenderableType], width: int) -> str:
     return mine
 
 
-def renderables(evidence: Evidence) -> list[RenderableType]:
-    return summary_renderables(evidence, extra=synthesis_renderables(evidence, synthesise(evidence)), pad=False)
+def renderables(evidence: Evidence, width: int | None = None) -> list[RenderableType]:
+    """The summary's parts; with ``width``, the summary of findings laid out for it (stacked when narrow)."""
+    syntheses = synthesise(evidence)
+    return summary_renderables(evidence, extra=synthesis_renderables(evidence, syntheses, width), pad=False)
 
 
 @pytest.fixture(scope="module")
@@ -111,8 +113,8 @@ def test_render_uses_plain_and_matches_rich(bundled: Evidence, monkeypatch: pyte
     monkeypatch.setattr(plain, "render_text", spy)
     text = summary.render(bundled, "text", width=72)
     assert calls == [72]
-    assert text == summary.rich_text(renderables(bundled), 72)
-    assert summary.render(bundled, "text") == summary.rich_text(renderables(bundled), None)  # 80 by default
+    assert text == summary.rich_text(renderables(bundled, 72), 72)
+    assert summary.render(bundled, "text") == summary.rich_text(renderables(bundled, 80), None)  # 80 by default
 
 
 # ---------------------------------------------------------------------------

@@ -248,3 +248,21 @@ def test_command_line_on_another_topic(folder: str, tmp_path: Path) -> None:
     if folder == "other-binary":
         assert "Risk with placebo: " in text.stdout and "per 1,000" in text.stdout
         assert "Delta-Fictus 2022" in text.stdout
+
+
+@pytest.mark.parametrize("width", [60, 80, 99, 100, 140])
+def test_summary_of_findings_layout_by_width(bundled: Evidence, bundled_syntheses: tuple[DomainSynthesis, ...],
+                                             width: int) -> None:
+    """A table from 100 columns, one block per outcome below; the fast plain layout agrees with Rich on both."""
+    from ldn_tui.report import plain, summary
+
+    part = synthesis_renderables(bundled, bundled_syntheses, width)[1]
+
+    def no_fallback(renderable: object) -> str:
+        raise AssertionError(f"fell back to Rich for {type(renderable).__name__}")
+
+    mine = plain.render_text([part], width, no_fallback)
+    assert mine == summary.rich_text([part], width)
+    stacked = "  Absolute effects" in mine and "  Participants (studies) 197 (2 RCTs)" in mine
+    assert stacked == (width < 100)
+    assert ("What happens" in mine.splitlines()[2] or "What happens" in mine.splitlines()[3]) == (width >= 100)

@@ -98,3 +98,15 @@ async def test_help_lists_the_summary_keys(fixture_folder: Path, ready: Ready) -
         lines = [line.split() for line in text.splitlines()]
         for key, words in (("m", "REML/DL"), ("t", "z/HKSJ"), ("g", "Subgroups"), ("a", "Sensitivity")):
             assert [key, words] in [line[:2] for line in lines]
+
+
+async def test_summary_of_findings_stacks_on_a_narrow_terminal(fixture_folder: Path, ready: Ready) -> None:
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=(80, 60)) as pilot:
+        screen = await _summary(pilot, ready)
+        text = shown(screen.query_one("#findings"))
+        assert "  Participants (studies) 226 (3 RCTs)" in text and "  Absolute effects" in text
+        await pilot.resize_terminal(140, 60)
+        await pilot.pause()
+        text = shown(screen.query_one("#findings"))
+        assert "Absolute effects" not in text and "Anticipated absolute" in text

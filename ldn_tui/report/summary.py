@@ -95,13 +95,13 @@ def render(
     console = terminal_console(buffer, width) or console_for(width, buffer)
     with gc_paused():
         if console.is_terminal:
-            for part in summary_renderables(evidence, extra=synthesis_renderables(evidence, syntheses)):
+            for part in summary_renderables(evidence, extra=synthesis_renderables(evidence, syntheses, console.width)):
                 console.print(part)
             return output(buffer, console)
         # In a pipe: the text Rich would print (``rich_text``), laid out by ``plain`` much faster.
         from ldn_tui.report.plain import render_text
 
-        parts = summary_renderables(evidence, extra=synthesis_renderables(evidence, syntheses), pad=False)
+        parts = summary_renderables(evidence, extra=synthesis_renderables(evidence, syntheses, width or 80), pad=False)
         return render_text(parts, width or 80, lambda part: rich_text([part], width))
 
 

@@ -303,9 +303,11 @@ def sof_cells(line: SofLine) -> tuple[str, str, str, str, str, str]:
             line.statement)
 
 
-def sof_table(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> RenderableType:
-    """The summary of findings as a Rich table, its footnotes under it."""
-    data = sof(evidence, syntheses)
+STACKED_LABELS = ("Participants (studies)", "Relative effect", "Absolute effects", "Certainty", "What happens")
+SOF_STACKED_BELOW = 100  # narrower than this, the summary of findings is one block per outcome
+
+
+def _sof_wide(data: Sof) -> RenderableType:
     table = Table(
         title=Text(data.title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD,
         expand=True, show_edge=False, pad_edge=False,
@@ -323,13 +325,37 @@ def sof_table(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> Rende
             Text(certainty, style=CERTAINTY_STYLES.get(line.level, "dim")),
             Text(what),
         )
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True)
-    grid.add_column()
-    for letter, text in data.footnotes:
-        grid.add_row(Text(f"{letter}.", style="dim"), Text(text, style="dim"))
-    parts: list[RenderableType] = [table]
+    return table
+
+
+def _sof_stacked(data: Sof) -> RenderableType:
+    """The same rows for a narrow terminal: per outcome its name, then one labelled line per column."""
+    parts: list[RenderableType] = [Text(data.title, style="bold")]
+    for line in data.lines:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True, style="dim")
+        grid.add_column()
+        cells = sof_cells(line)
+        for header, cell in zip(STACKED_LABELS, cells[1:], strict=True):
+            if cell == "\u2014":
+                continue
+            style = CERTAINTY_STYLES.get(line.level, "dim") if header == "Certainty" else ""
+            grid.add_row(Text(header), Text(cell, style=style))
+        parts += [Text.assemble((line.outcome, "bold"), " ", (f"({line.measure})", "dim")), Padding(grid, (0, 0, 0, 2))]
+    return Group(*parts)
+
+
+def sof_table(evidence: Evidence, syntheses: Sequence[DomainSynthesis], width: int | None = None) -> Group:
+    """The summary of findings with its footnotes: a table, or one block per outcome below
+    SOF_STACKED_BELOW columns of ``width``."""
+    data = sof(evidence, syntheses)
+    parts = [_sof_stacked(data) if width is not None and width < SOF_STACKED_BELOW else _sof_wide(data)]
     if data.footnotes:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column()
+        for letter, text in data.footnotes:
+            grid.add_row(Text(f"{letter}.", style="dim"), Text(text, style="dim"))
         parts.append(grid)
     parts += [Text(note, style="dim") for note in data.notes]
     return Group(*parts)
@@ -352,12 +378,15 @@ def sof_markdown(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> li
     return lines
 
 
-def synthesis_renderables(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> list[RenderableType]:
-    """The synthesis section: the overall bottom line, one block per pooled domain, then the rest."""
+def synthesis_renderables(
+    evidence: Evidence, syntheses: Sequence[DomainSynthesis], width: int | None = None
+) -> list[RenderableType]:
+    """The synthesis section: the overall bottom line, the summary of findings (laid out for ``width``
+    columns: stacked when narrow), one block per pooled domain, then the rest."""
     pooled, rest = split_pooled(syntheses)
     out: list[RenderableType] = [
         Group(Text(SECTION_TITLE, style="bold"), Text(overall_bottom_line(syntheses, evidence))),
-        sof_table(evidence, syntheses),
+        sof_table(evidence, syntheses, width),
     ]
     out += [_block(domain_view(s, evidence), evidence) for s in pooled]
     if rest:

@@ -18,7 +18,7 @@ from typing import ClassVar
 
 from rich.console import Group
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -110,12 +110,12 @@ class SummaryScreen(Screen[None]):
 
     @on(Synthesised)
     async def _show(self, event: Synthesised) -> None:
-        from ldn_tui.report.synthesis_view import ordered, sof_table
+        from ldn_tui.report.synthesis_view import ordered
         from ldn_tui.report.verdict import overall_bottom_line
 
         first = not self.syntheses
         self.syntheses = tuple(ordered(event.syntheses))
-        self.query_one("#findings", Static).update(sof_table(self.evidence, self.syntheses))
+        self.show_findings()
         self.query_one("#bottom-line", Static).update(Text(overall_bottom_line(self.syntheses, self.evidence)))
         if first:
             await self.query_one("#summary-loading").remove()
@@ -124,6 +124,18 @@ class SummaryScreen(Screen[None]):
             ]
             await self.query_one("#domains").mount_all(blocks)
         self.render_domains()
+
+    def show_findings(self) -> None:
+        """The summary of findings, laid out for the width there is (stacked when narrow)."""
+        from ldn_tui.report.synthesis_view import sof_table
+
+        if self.syntheses:
+            findings = self.query_one("#findings", Static)
+            width = findings.content_region.width or self.size.width
+            findings.update(sof_table(self.evidence, self.syntheses, width))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.show_findings()
 
     def options_text(self) -> Text:
         """What is shown and how it was pooled, each with the key that changes it."""
