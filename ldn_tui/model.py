@@ -310,11 +310,17 @@ class Trial(NamedTuple):
     study: str | None = None  # the study record that reports it
     planned_n: int | None = None
     country: str | None = None
+    secondary_source: bool = False  # the status was read only in a secondary source (a tracker)
 
     @property
     def ended(self) -> bool:
         """Completed, terminated or withdrawn: never to be called ongoing."""
         return self.status in ENDED_STATUSES
+
+    @property
+    def id(self) -> str:
+        """The registration: how search and the panes name a trial."""
+        return self.registration
 
 
 class Evidence:

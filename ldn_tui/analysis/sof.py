@@ -147,7 +147,7 @@ def statement(syn: DomainSynthesis, intervention: str = "LDN") -> str:
     if direction == 0:
         verb = {"high": "makes", "moderate": "makes", "low": "make"}.get(level, "make")
         return f"{subject} {hedge}{verb} little or no difference to {outcome}"
-    if level == "high":
+    if level in ("high", "moderate"):
         verb = "reduces" if direction < 0 else "increases"
     else:
         verb = "reduce" if direction < 0 else "increase"

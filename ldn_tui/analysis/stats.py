@@ -339,8 +339,10 @@ def log_odds_ratio(e1: int, n1: int, e2: int, n2: int) -> EffectSize | None:
 
 
 def to_display(value: float, ratio: bool) -> float:
-    """Back-transform from the analysis scale: exp for ratios."""
-    return math.exp(value) if ratio else value
+    """Back-transform from the analysis scale: exp for ratios (saturating at infinity, never raising)."""
+    if not ratio:
+        return value
+    return math.exp(value) if value < 709.0 else (math.exp(value) if value <= 709.78 else math.inf)
 
 
 def from_display(value: float, ratio: bool) -> float:
@@ -562,7 +564,8 @@ def _reml_tau2(yi: Sequence[float], vi: Sequence[float], tol: float, max_iter: i
     sw2 = math.fsum(x * x for x in w)
     sw3 = math.fsum(x * x * x for x in w)
     tr_pp = sw2 - 2.0 * sw3 / sw + (sw2 / sw) ** 2
-    return tau2, math.sqrt(2.0 / tr_pp), iterations
+    se = math.sqrt(2.0 / tr_pp) if tr_pp > 0.0 and math.isfinite(tr_pp) else math.nan
+    return tau2, se, iterations
 
 
 class PoolingError(ValueError):
@@ -605,13 +608,15 @@ def pool(
         raise PoolingError("every sampling variance must be positive and every estimate finite")
     log_c = (math.log(min(vi)) + math.log(max(vi))) / 2.0
     scale = math.exp(log_c / 2.0)  # sqrt(c): the unit of the rescaled estimates
-    ys = [y / scale for y in yi]
-    vs = [math.exp(math.log(v) - log_c) for v in vi]
-    if any(not math.isfinite(y) for y in ys):
-        raise PoolingError("the estimates are too large for their standard errors to be pooled in double precision")
     try:
+        ys = [y / scale for y in yi]
+        vs = [math.exp(math.log(v) - log_c) for v in vi]
+        if any(not math.isfinite(y) for y in ys):
+            raise PoolingError("the estimates are too large for their standard errors to be pooled in double precision")
         res = _pool_scaled(ys, vs, method, test, tol, max_iter)
-    except (OverflowError, ZeroDivisionError) as exc:
+    except PoolingError:
+        raise
+    except (OverflowError, ZeroDivisionError, ValueError) as exc:
         raise PoolingError(f"the studies' numbers are out of the range of double precision ({exc})") from None
     c = scale * scale
 
@@ -624,7 +629,7 @@ def pool(
         ci_low=res.ci_low * scale,
         ci_high=res.ci_high * scale,
         tau2=res.tau2 * c,
-        tau2_se=back(res.tau2_se, c),
+        tau2_se=back(res.tau2_se, c) if res.tau2_se is not None and math.isfinite(res.tau2_se) else None,
         pi_low=back(res.pi_low, scale),
         pi_high=back(res.pi_high, scale),
         tau2_ci_low=back(res.tau2_ci_low, c),
@@ -676,19 +681,23 @@ def _pool_scaled(
         se = math.sqrt(s2w / sw)
         df = q_df
         crit = t_ppf(0.975, df)
+    if not (se > 0.0 and math.isfinite(se) and math.isfinite(est)):
+        if test == "knha" and se == 0.0:
+            raise PoolingError("the estimates do not vary at all, so the Hartung-Knapp standard error is 0")
+        raise PoolingError("the pooled estimate or its standard error is out of the range of double precision")
     lo, hi = est - crit * se, est + crit * se
-    z = est / se if se > 0 else math.copysign(math.inf, est)
+    z = est / se
     p = two_sided_p(z) if df is None else t_two_sided_p(z, df)
     weights = tuple(100.0 * x / sw for x in w)
 
-    s2 = q_df * sw_fe / (sw_fe * sw_fe - math.fsum(x * x for x in w_fe))  # "typical" within-study variance
+    s2 = _typical_variance(w_fe)
     if method == "FE":
         i2 = max(0.0, 100.0 * (q - q_df) / q) if q > 0 else 0.0
         h2 = q / q_df
     else:
         # Higgins & Thompson 2002, as metafor
-        i2 = 100.0 * tau2 / (tau2 + s2)
-        h2 = (tau2 + s2) / s2
+        i2 = 100.0 * tau2 / (tau2 + s2) if s2 < math.inf else 0.0
+        h2 = (tau2 + s2) / s2 if s2 < math.inf else 1.0
 
     pi_low: float | None = None
     pi_high: float | None = None
@@ -702,10 +711,14 @@ def _pool_scaled(
     tl, th = ci_tau2 if ci_tau2 is not None else (None, None)
 
     def i2_at(t: float | None) -> float | None:
-        return None if t is None else 100.0 * t / (t + s2)
+        if t is None or not math.isfinite(t):
+            return None if t is None else 100.0
+        return 100.0 * t / (t + s2) if s2 < math.inf else 0.0
 
     def h2_at(t: float | None) -> float | None:
-        return None if t is None else (t + s2) / s2
+        if t is None or not math.isfinite(t):
+            return t
+        return (t + s2) / s2 if s2 < math.inf else 1.0
 
     return PoolResult(
         method=method,
@@ -736,6 +749,19 @@ def _pool_scaled(
         h2_ci_low=h2_at(tl),
         h2_ci_high=h2_at(th),
     )
+
+
+def _typical_variance(w: Sequence[float]) -> float:
+    """The "typical" within-study variance of Higgins & Thompson (2002), as metafor:
+    (k - 1) sum(w) / (sum(w)^2 - sum(w^2)), the denominator summed as sum(w_i (sum(w) - w_i)) so that
+    one dominant weight cannot cancel it away; infinity when every other weight is negligible."""
+    sw = math.fsum(w)
+    top = max(range(len(w)), key=lambda i: w[i])
+    rest = math.fsum(x for i, x in enumerate(w) if i != top)
+    denom = math.fsum(x * (rest if i == top else sw - x) for i, x in enumerate(w))
+    if not denom > 0.0:
+        return math.inf
+    return (len(w) - 1) * sw / denom
 
 
 def _generalised_q(yi: Sequence[float], vi: Sequence[float], tau2: float) -> float:

@@ -427,6 +427,8 @@ def _absolute(domain: Domain, rows: tuple[StudyRow, ...], result: PoolResult) ->
     cr = risks[n // 2] if n % 2 else (risks[n // 2 - 1] + risks[n // 2]) / 2.0
 
     def risk(log_ratio: float) -> float:
+        if cr <= 0.0 or cr >= 1.0:
+            return cr  # no events, or only events, in the control arms: a ratio does not move them
         if domain.measure == "RR":
             return min(1.0, cr * _exp(log_ratio))
         # OR: CR * OR / (1 - CR + CR * OR), written so that it cannot overflow

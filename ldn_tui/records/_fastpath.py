@@ -64,7 +64,7 @@ _CHOICES_DESIGN_25 = ('meta-analysis', 'systematic-review', 'scoping-review', 'n
 _KEYS_MECHANISM_26 = frozenset({'caveats', 'id', 'references', 'status', 'studies', 'studies_against', 'summary', 'title'})
 _CHOICES_STATUS_27 = ('hypothesis', 'animal-evidence', 'human-evidence', 'contested')
 _KEYS_QUESTION_28 = frozenset({'id', 'ongoing', 'question', 'studies', 'why'})
-_KEYS_TRIAL_29 = frozenset({'country', 'planned_n', 'registration', 'results', 'source', 'status', 'status_checked', 'study', 'title'})
+_KEYS_TRIAL_29 = frozenset({'country', 'planned_n', 'registration', 'results', 'secondary_source', 'source', 'status', 'status_checked', 'study', 'title'})
 _CHOICES_STATUS_30 = ('not-yet-recruiting', 'recruiting', 'active-not-recruiting', 'completed', 'terminated', 'withdrawn', 'unknown')
 _CHOICES_RESULTS_31 = ('none', 'posted', 'published')
 
@@ -977,5 +977,8 @@ def trial(d: dict[str, Any], plain: bool) -> M.Trial | None:
         v_country = v_country.strip()
         if not v_country:
             return None
-    record = _new(M.Trial, (v_registration, v_title, v_status, v_status_checked, v_results, v_source, v_study, v_planned_n, v_country,))
+    v_secondary_source = d.get('secondary_source', False)
+    if type(v_secondary_source) is not bool:
+        return None
+    record = _new(M.Trial, (v_registration, v_title, v_status, v_status_checked, v_results, v_source, v_study, v_planned_n, v_country, v_secondary_source,))
     return record

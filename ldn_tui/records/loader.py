@@ -138,7 +138,9 @@ def _check(
     mechanisms: list[Mechanism] = []
     questions: list[Question] = []
     read_trials: list[Trial] = []
-    trials: list[Trial] | None = None  # None: the folder has no trials.toml (its references are not checked)
+    trials: list[Trial] | None = None  # None: no readable trials.toml (its references are not checked)
+    registered: set[str] = set()  # trials.toml's registrations, those of trials that failed to build too
+    trial_fields: list[str] = []  # each built trial's place in the file
     for name, key, builder in (
         ("mechanisms.toml", "mechanism", S.build_mechanism),
         ("questions.toml", "question", S.build_question),
@@ -147,12 +149,15 @@ def _check(
         path = folder / name
         if not path.is_file():
             continue
-        if key == "trial":
-            trials = read_trials
         shown = str(Path(shown_root) / name)
         data = read_toml(path, shown, problems)
         if data is None:
             continue
+        if key == "trial":
+            trials = read_trials
+            raw = data.get("trial")
+            registered = {t["registration"] for t in raw if isinstance(t, dict) and isinstance(t.get("registration"), str)
+                          } if isinstance(raw, list) else set()
         ctx = S.Ctx(shown, problems)
         top = S.Table(ctx, data, "")
         top.known({key})
@@ -162,6 +167,8 @@ def _check(
             built = builder(table)
             if built is not None:
                 target.append(built)
+                if key == "trial":
+                    trial_fields.append(table.prefix)  # "trial[3].": where problems name it
 
     # Studies and reviews: one record per file.
     jobs: list[_Job] = []
@@ -220,7 +227,8 @@ def _check(
     present = {job.stem for job in jobs if job.sub == "studies"}, {job.stem for job in jobs}
     _check_references(shown_root, topic, studies, reviews, mechanisms, questions, problems, present)
     if trials is not None:
-        _check_trials(shown_root, trials, studies, questions, problems, present[0])
+        _check_trials(shown_root, list(zip(trials, trial_fields, strict=True)), studies, questions, problems,
+                      present[0], registered)
 
     if problems or topic is None:
         return None, problems
@@ -345,29 +353,33 @@ def _check_references(
 
 def _check_trials(
     shown_root: str,
-    trials: list[Trial],
+    trials: list[tuple[Trial, str]],  # with its place in the file, "trial[3]."
     studies: list[Study],
     questions: list[Question],
     problems: list[Problem],
     present: set[str],
+    registered: set[str],
 ) -> None:
     """trials.toml both ways: registrations unique; every question's ``ongoing`` entry and every
-    study's ``registration`` a trial of the file; every trial's ``study`` a study of the folder."""
+    study's ``registration`` a trial of the file (``registered``: a trial that failed to build still
+    counts); every trial's ``study`` a study of the folder."""
     root = Path(shown_root)
     trials_file = str(root / "trials.toml")
-    registered: dict[str, int] = {}
-    for i, t in enumerate(trials):
-        if t.registration in registered:
-            problems.append(Problem(trials_file, f"trial[{i}].registration",
-                                    f"duplicate registration '{t.registration}' (also trial[{registered[t.registration]}])"))
+    registered = registered | {t.registration for t, _ in trials}
+    first: dict[str, str] = {}
+    for t, where in trials:
+        if t.registration in first:
+            also = first[t.registration].rstrip(".")
+            problems.append(Problem(trials_file, f"{where}registration",
+                                    f"duplicate registration '{t.registration}' (also {also})"))
         else:
-            registered[t.registration] = i
+            first[t.registration] = where
     study_ids = {s.id for s in studies} | present
-    for i, t in enumerate(trials):
+    for t, where in trials:
         if t.study is not None and t.study not in study_ids:
             hint = S.closest(t.study, study_ids)
             extra = f", did you mean {hint}?" if hint else ""
-            problems.append(Problem(trials_file, f"trial[{i}].study", f"'{t.study}' is not a study in this folder{extra}"))
+            problems.append(Problem(trials_file, f"{where}study", f"'{t.study}' is not a study in this folder{extra}"))
 
     def unregistered(ref: str, rel: str, field: str) -> None:
         hint = S.closest(ref, registered)

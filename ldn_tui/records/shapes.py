@@ -323,6 +323,7 @@ TRIAL = Shape("trial", M.Trial, (
     text("study", required=False),
     integer("planned_n", minimum=1),
     text("country", required=False),
+    flag("secondary_source"),
 ))
 
 # The shapes compiled into ``ldn_tui.records._fastpath``: studies and reviews, one file each and

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from ldn_tui.model import Evidence, Study
 from ldn_tui.report import facts
-from ldn_tui.text import one_line, plural
+from ldn_tui.text import one_line
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
 
@@ -100,38 +100,38 @@ def md_mechanisms(evidence: Evidence) -> list[str]:
 def md_questions(evidence: Evidence) -> list[str]:
     if not evidence.questions:
         return []
-    rows = [[q.question, q.why, ", ".join(q.studies) or "none", ", ".join(q.ongoing) or "none found"]
+    rows = [[q.question, q.why, ", ".join(q.studies) or "none",
+             "; ".join(facts.trial_text(r, evidence) for r in q.ongoing) or "none found"]
             for q in evidence.questions]
-    return ["## Open questions", "", *table(["Question", "Why it matters", "Studies", "Ongoing or registered"], rows)]
+    out = ["## Open questions", "", *table(["Question", "Why it matters", "Studies", "Registered trials"], rows)]
+    if evidence.trials:
+        trials = [[line.registration, line.status, line.results, t.title]
+                  for t in evidence.trials for line in (facts.trial_line(t.registration, evidence),)]
+        out += ["## Registered trials, with their status as read", "",
+                *table(["Registration", "Status (date read)", "Results", "Title"], trials)]
+    return out
 
 
 REVIEWS_TITLE = "Systematic reviews and meta-analyses, oldest first"
-REVIEWS_HEADER = ("Review", "What it is", "Included (studies here)", "Pooled results, as published", "Conclusion")
+REVIEWS_HEADER = ("Review", "What it is", "Included", "Pooled results, as published", "Conclusion")
 
 
 def review_rows(evidence: Evidence) -> list[list[str]]:
-    """Per review, oldest first: what it is (design, population, search date), which of the studies here it
-    included (and how many others), every pooled result against placebo as published, its conclusion."""
-    labels = {s.id: facts.study_label(s) for s in evidence.studies}
+    """Per review, oldest first: what it is (design, population when not fibromyalgia, search date), which
+    studies it included, every pooled result on the topic (against placebo) as published, its conclusion."""
     domains = {d.id: d.label for d in evidence.topic.domains}
     rows = []
     for review in facts.reviews_by_date(evidence):
-        what = [review.work.replace("-", " "), f"population: {review.scope.replace('-', ' ')}"]
+        what = [facts.review_kind_text(review)]
         what.append(f"searched to {review.search_date.isoformat()}" if review.search_date else "search date not reported")
         if review.certainty:
             what.append(f"its certainty: {review.certainty.replace('-', ' ')}")
-        included = [labels.get(i, i) for i in review.includes]
-        if review.includes_other:
-            included.append(f"and {plural(len(review.includes_other), 'other study', 'other studies')}")
-        if not included:
-            total = f" ({plural(review.n_studies, 'study', 'studies')} in all)" if review.n_studies else ""
-            included = [f"not recorded{total}"]
         results = [
             f"{domains.get(f.domain, f.domain)}: {facts.finding_text(f)}" + (f" ({f.note})" if f.note else "")
             for f in review.findings
-            if f.comparison == "placebo"
+            if facts.on_topic(review, f)
         ]
-        rows.append([facts.study_label(review), "; ".join(what), "; ".join(included),
+        rows.append([facts.study_label(review), "; ".join(what), facts.review_includes_text(review, evidence),
                      "; ".join(results) or "no pooled result against placebo", review.conclusion])
     return rows
 

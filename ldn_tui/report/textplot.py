@@ -67,6 +67,8 @@ def auto_axis(core: Iterable[float | None], extra: Iterable[float | None], ratio
     """An axis over no effect and the ``core`` values (display scale), stretched towards the ``extra``
     ones (CIs, prediction intervals) by at most the core's own span on each side: what lies further
     out is clamped to an arrow, so one very wide CI cannot squash every other row into a few cells."""
+    limit = 690.0 if ratio else 1e300  # keeps exp(), log10() and the span finite for any valid number
+
     def scaled(values: Iterable[float | None]) -> list[float]:
         out = []
         for v in values:
@@ -74,7 +76,7 @@ def auto_axis(core: Iterable[float | None], extra: Iterable[float | None], ratio
                 continue
             x = math.log(v) if ratio else v
             if math.isfinite(x):
-                out.append(x)
+                out.append(max(-limit, min(limit, x)))
         return out
 
     core_x = [0.0, *scaled(core)]
@@ -83,9 +85,9 @@ def auto_axis(core: Iterable[float | None], extra: Iterable[float | None], ratio
     span = hi_c - lo_c or (0.7 if ratio else 1.0)
     lo, hi = max(min(full_x), lo_c - span), min(max(full_x), hi_c + span)
     if hi - lo < 1e-9:
-        lo, hi = lo - span, hi + span
+        lo, hi = lo - max(span, 1e-9), hi + max(span, 1e-9)
     pad = (hi - lo) * 0.04
-    return Axis(lo - pad, hi + pad, ratio)
+    return Axis(max(lo - pad, -1.02 * limit), min(hi + pad, 1.02 * limit), ratio)
 
 
 def num(value: float) -> str:

@@ -281,9 +281,15 @@ def _review_words(syn: DomainSynthesis, result: ReviewResult, intervention: str)
     return f"{'higher' if higher else 'lower'} ({'better' if better else 'worse'}) {label} with {intervention}", numbers
 
 
-def placebo_results(syn: DomainSynthesis) -> list[ReviewResult]:
-    """The reviews' results against placebo, newest first, a review's main result before its sensitivity ones."""
-    return sorted((r for r in syn.review_results if r.comparison == "placebo"), key=lambda r: (-r.year, r.note is not None))
+def placebo_results(syn: DomainSynthesis, evidence: Evidence) -> list[ReviewResult]:
+    """The reviews' results on the topic (against placebo; of a wider review only its topic subgroup), newest
+    first, a review's main result before its sensitivity ones."""
+    scopes = {r.id: r.scope for r in evidence.reviews}
+
+    def on_topic(r: ReviewResult) -> bool:
+        return r.comparison == "placebo" and (scopes.get(r.review) == "fibromyalgia" or r.subgroup is not None)
+
+    return sorted(filter(on_topic, syn.review_results), key=lambda r: (-r.year, r.note is not None))
 
 
 def review_name(review_id: str, evidence: Evidence) -> str:
@@ -296,7 +302,7 @@ def review_statement(syn: DomainSynthesis, evidence: Evidence, intervention: str
     """Where nothing pools here, what the newest review pooling the domain against placebo found, as published;
     '' when no review did. E.g. 'Annals of Medicine and Surgery 2025 (as published) found more participants with
     vivid dreams with LDN (RR 2.41, 95% CI 1.77 to 3.28)'."""
-    results = placebo_results(syn)
+    results = placebo_results(syn, evidence)
     if syn.result is not None or not results:
         return ""
     first = results[0]
@@ -311,7 +317,7 @@ def _reviews_sentences(syntheses: Sequence[DomainSynthesis], evidence: Evidence)
     by_review: dict[str, list[str]] = {}
     intervention = intervention_name(evidence)
     for syn in syntheses:
-        first = placebo_results(syn)[0]
+        first = placebo_results(syn, evidence)[0]
         by_review.setdefault(first.review, []).append(_review_clause(syn, first, intervention))
     parts = [f"{review_name(rid, evidence)} found {_join(clauses)}" for rid, clauses in by_review.items()]
     return [f"In the reviews that pooled them (as published, not checked here): {_join(parts, 'and')}."]
@@ -343,7 +349,7 @@ def overall_bottom_line(syntheses: Sequence[DomainSynthesis], evidence: Evidence
             f"{names} could not be pooled: no study reports {'it' if len(missing) == 1 else 'them'} "
             f"in a form that can be combined."
         )
-    others_only = [s for s in syntheses if s.result is None and s.domain.kind == "benefit" and placebo_results(s)]
+    others_only = [s for s in syntheses if s.result is None and s.domain.kind == "benefit" and placebo_results(s, evidence)]
     sentences += _reviews_sentences(others_only, evidence)
     others = sorted({e.id for s in critical for e in s.excluded})
     if others:
@@ -360,7 +366,7 @@ def overall_bottom_line(syntheses: Sequence[DomainSynthesis], evidence: Evidence
     if unpooled_harms:
         names = _upper_first(_join([lower_first(s.domain.label) for s in unpooled_harms]))
         sentences.append(f"{names} could not be pooled from the studies here.")
-        sentences += _reviews_sentences([s for s in unpooled_harms if placebo_results(s)], evidence)
+        sentences += _reviews_sentences([s for s in unpooled_harms if placebo_results(s, evidence)], evidence)
     levels = [s.certainty.level for s in main or pooled_harms if s.certainty.level in LEVELS]
     if levels:
         best = min(levels, key=LEVELS.index)
