@@ -274,7 +274,7 @@ def _review_words(syn: DomainSynthesis, result: ReviewResult, intervention: str)
         clear = False
     higher = result.estimate > null
     if not clear:
-        return f"no clear difference in {'the number of participants with ' if ratio else ''}{label}", numbers
+        return f"no clear difference in {label}", numbers
     if ratio:
         return f"{'more' if higher else 'fewer'} participants with {label} with {intervention}", numbers
     better = higher != syn.domain.lower_is_better
@@ -319,8 +319,8 @@ def _reviews_sentences(syntheses: Sequence[DomainSynthesis], evidence: Evidence)
     for syn in syntheses:
         first = placebo_results(syn, evidence)[0]
         by_review.setdefault(first.review, []).append(_review_clause(syn, first, intervention))
-    parts = [f"{review_name(rid, evidence)} found {_join(clauses)}" for rid, clauses in by_review.items()]
-    return [f"In the reviews that pooled them (as published, not checked here): {_join(parts, 'and')}."]
+    parts = [f"{review_name(rid, evidence)} found {_join(clauses)}." for rid, clauses in by_review.items()]
+    return [f"Pooled by reviews, as published (not checked here): {parts[0]}", *parts[1:]]
 
 
 def overall_bottom_line(syntheses: Sequence[DomainSynthesis], evidence: Evidence) -> str:
@@ -349,8 +349,6 @@ def overall_bottom_line(syntheses: Sequence[DomainSynthesis], evidence: Evidence
             f"{names} could not be pooled: no study reports {'it' if len(missing) == 1 else 'them'} "
             f"in a form that can be combined."
         )
-    others_only = [s for s in syntheses if s.result is None and s.domain.kind == "benefit" and placebo_results(s, evidence)]
-    sentences += _reviews_sentences(others_only, evidence)
     others = sorted({e.id for s in critical for e in s.excluded})
     if others:
         forms = _join(sorted({_form(e.reason) for s in critical for e in s.excluded}), "or")
@@ -359,6 +357,8 @@ def overall_bottom_line(syntheses: Sequence[DomainSynthesis], evidence: Evidence
             f"{'this outcome' if len(critical) == 1 else 'these outcomes'} could not be pooled (reported {forms}); "
             f"their own findings are listed separately."
         )
+    others_only = [s for s in syntheses if s.result is None and s.domain.kind == "benefit" and placebo_results(s, evidence)]
+    sentences += _reviews_sentences(others_only, evidence)
     pooled_harms = [s for s in harms if s in pooled]
     if pooled_harms:
         sentences.append(f"For harms: {_join([_clause(s) for s in pooled_harms])}.")
