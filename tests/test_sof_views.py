@@ -137,10 +137,12 @@ def test_reviews_side_by_side(bundled: Evidence) -> None:
     assert len(rows) == len(bundled.reviews)
     assert [r[0] for r in rows] == sorted((r[0] for r in rows), key=lambda name: int(name[-4:]))  # oldest first
     for row in rows:
-        assert row[4]  # the conclusion
-        assert "searched to" in row[1] or "search date not reported" in row[1]
+        assert row[6]  # the conclusion
+    vatvani = next(row for row in rows if row[0].startswith("Vatvani"))
+    assert vatvani[3] == "2024-05-20" and vatvani[4].startswith("MD −0.86 (−1.2 to −0.51)")
+    assert "Experimental pain sensitivity (thresholds, tolerance, modulation): pressure pain threshold: MD 0.17" in vatvani[5]
     html = export_html(bundled, synthesise(bundled))
-    assert "Systematic reviews and meta-analyses, oldest first" in html and "Pooled results, as published" in html
+    assert "Systematic reviews and meta-analyses, oldest first" in html and "Other results, as published" in html
 
 
 # ---------------------------------------------------------------------------

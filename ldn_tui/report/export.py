@@ -24,7 +24,7 @@ from ldn_tui.analysis.synthesis import DomainSynthesis, synthesise
 from ldn_tui.model import Evidence, Review, Study
 from ldn_tui.report import facts
 from ldn_tui.report.forest import evidence_over_time_text, forest_text
-from ldn_tui.report.markdown import REVIEWS_HEADER, REVIEWS_TITLE, review_rows, summary_markdown
+from ldn_tui.report.markdown import REVIEWS_TITLE, review_rows, reviews_header, summary_markdown
 from ldn_tui.report.synthesis_view import (
     SECTION_TITLE,
     SOF_HEADER,
@@ -249,7 +249,7 @@ def _html_body(evidence: Evidence) -> list[str]:
             ["Question", "Why it matters", "Ongoing or registered"],
             [[q.question, q.why, ", ".join(q.ongoing) or "none found"] for q in evidence.questions])]
     if evidence.reviews:
-        out += [f"<h2>{_e(REVIEWS_TITLE)}</h2>", _html_table(REVIEWS_HEADER, review_rows(evidence))]
+        out += [f"<h2>{_e(REVIEWS_TITLE)}</h2>", _html_table(reviews_header(evidence), review_rows(evidence))]
     out.append("<h2>References</h2><ol>")
     for rec in _records(evidence):
         links = " ".join(f'<a href="{html.escape(url, quote=True)}">{_e(label)}</a>' for label, url in facts.links(rec))
