@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ldn_tui import __version__
 from ldn_tui.records.paths import default_evidence
-from ldn_tui.text import clean, one_line
+from ldn_tui.text import clean, one_line, plural
 
 if TYPE_CHECKING:
     from ldn_tui.model import Evidence, Problem
@@ -179,9 +179,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     t = evidence.topic
     print(
-        f"ok: {len(evidence.studies)} studies, {len(evidence.reviews)} reviews, "
-        f"{len(evidence.mechanisms)} mechanisms, {len(evidence.questions)} questions, "
-        f"{len(t.domains)} outcome domains in {clean(str(folder))}"
+        f"ok: {plural(len(evidence.studies), 'study')}, {plural(len(evidence.reviews), 'review')}, "
+        f"{plural(len(evidence.mechanisms), 'mechanism')}, {plural(len(evidence.questions), 'question')}, "
+        f"{plural(len(t.domains), 'outcome domain')} in {clean(str(folder))}"
     )
     return EXIT_OK
 
@@ -190,7 +190,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from ldn_tui.caching import outputs as rendered
 
     folder = _folder(args)
-    options = ("summary", args.format, args.width, args.method, args.test, args.subgroup, args.cut)
+    options: tuple[object, ...] = ("summary", args.format, args.width, args.method)
+    if (args.test, args.subgroup, args.cut) != ("z", None, None):
+        options += (args.test, args.subgroup, args.cut)
     key = rendered.key_for(folder, options)
     text = rendered.lookup(key) if key is not None else None
     if text is None:

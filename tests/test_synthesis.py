@@ -382,6 +382,7 @@ def test_knha_is_carried_through_and_k1_says_wald() -> None:
     (single,) = synthesise(one, test="knha")
     assert single.result is not None and single.result.test == "z"
     assert any("Hartung-Knapp needs at least two studies" in n for n in single.notes)
+    assert to_json(single)["test"] == "z"
     with pytest.raises(ValueError, match="unknown test"):
         synthesise(one, test="t")
 
@@ -524,3 +525,11 @@ def test_cli_flags_and_their_errors(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["summary", "--cut", "nan"])
     assert exc.value.code == 2
+
+
+def test_cached_summaries_keep_the_pooling_options_apart(capsys: pytest.CaptureFixture[str]) -> None:
+    from ldn_tui.cli import main
+
+    for test in ("z", "knha", "z"):
+        assert main(["summary", "--format", "json", "--test", test]) == 0
+        assert json.loads(capsys.readouterr().out)["syntheses"][0]["test"] == test

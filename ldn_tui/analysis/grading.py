@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from ldn_tui.model import GRADE_DOMAINS, RATIO_TYPES, GradeJudgment
-from ldn_tui.text import noun
+from ldn_tui.text import noun, plural
 
 from .stats import PoolResult
 
@@ -169,14 +169,16 @@ def _information_size(
         if events is None:
             return None, "number of events not reported; the 300-event threshold was not checked"
         if events < EVENTS_THRESHOLD and events_complete:
-            return False, f"{events} events, fewer than {EVENTS_THRESHOLD}"
+            return False, f"{plural(events, 'event')}, fewer than {EVENTS_THRESHOLD}"
         if events < EVENTS_THRESHOLD:
-            return None, f"{events} events in the studies that report them; the 300-event threshold could not be checked"
+            return None, (
+                f"{plural(events, 'event')} in the studies that report them; the 300-event threshold could not be checked"
+            )
         return True, f"{events} events, at least {EVENTS_THRESHOLD}"
     if participants is None:
         return None, "number of participants not known; the 400-participant threshold was not checked"
     if participants < PARTICIPANTS_THRESHOLD:
-        return False, f"{participants} participants, fewer than {PARTICIPANTS_THRESHOLD}"
+        return False, f"{plural(participants, 'participant')}, fewer than {PARTICIPANTS_THRESHOLD}"
     return True, f"{participants} participants, at least {PARTICIPANTS_THRESHOLD}"
 
 
@@ -251,27 +253,11 @@ def _imprecision(
         reasons.append(f"{ci_text} includes no effect")
     else:
         notes.append(GradeNote("imprecision", f"{ci_text} excludes no effect"))
-    if ratio:
-        if events is None:
-            notes.append(GradeNote("imprecision", "number of events not reported; the 300-event threshold was not checked"))
-        elif events < EVENTS_THRESHOLD and events_complete:
-            reasons.append(f"{events} events, fewer than {EVENTS_THRESHOLD}")
-        elif events < EVENTS_THRESHOLD:
-            notes.append(
-                GradeNote(
-                    "imprecision",
-                    f"{events} events in the studies that report them; the 300-event threshold could not be checked",
-                )
-            )
-        else:
-            notes.append(GradeNote("imprecision", f"{events} events, at least {EVENTS_THRESHOLD}"))
+    met, ois_text = _information_size(ratio, participants, events, events_complete)
+    if met is False:
+        reasons.append(ois_text)
     else:
-        if participants is None:
-            notes.append(GradeNote("imprecision", "number of participants not known; the 400-participant threshold was not checked"))
-        elif participants < PARTICIPANTS_THRESHOLD:
-            reasons.append(f"{participants} participants, fewer than {PARTICIPANTS_THRESHOLD}")
-        else:
-            notes.append(GradeNote("imprecision", f"{participants} participants, at least {PARTICIPANTS_THRESHOLD}"))
+        notes.append(GradeNote("imprecision", ois_text))
     if not reasons:
         return None, tuple(notes)
     return Downgrade("imprecision", min(2, len(reasons)), "; ".join(reasons)), tuple(notes)

@@ -84,12 +84,17 @@ def intervention_name(evidence: Evidence) -> str:
     letters = "".join(w[0] for w in head.replace("-", " ").split() if w).lower()
     if letters and evidence.topic.id.split("-")[0] == letters:
         return letters.upper()
-    return head
+    return _lower_label(head)
 
 
-def comparator_name(evidence: Evidence) -> str:
-    """"placebo" when every study of the folder compares with placebo, else "control"."""
-    kinds = {s.comparator.kind for s in evidence.studies}
+def comparator_name(evidence: Evidence, syn: DomainSynthesis | None = None) -> str:
+    """"placebo" when every study pooled in ``syn`` (or, without it, of the folder) compares with
+    placebo, else "control"."""
+    if syn is not None:
+        studies = [evidence.study(r.id) for r in syn.rows]
+        kinds = {s.comparator.kind if s is not None else "?" for s in studies}
+    else:
+        kinds = {s.comparator.kind for s in evidence.studies}
     return "placebo" if kinds == {"placebo"} else "control"
 
 
@@ -139,7 +144,10 @@ def statement(syn: DomainSynthesis, intervention: str = "LDN") -> str:
     level = syn.certainty.level
     subject = intervention[:1].upper() + intervention[1:]
     if not syn.certainty.assessable or syn.result is None:
-        return f"The effect of {intervention} on {outcome} could not be estimated from this folder's studies"
+        text = f"The effect of {intervention} on {outcome} could not be estimated from this folder's studies"
+        if any(r.comparison == "placebo" for r in syn.review_results):
+            text += "; the reviews' own pooled results are shown as published"
+        return text
     if level == "very low":
         return f"The evidence is very uncertain about the effect of {intervention} on {outcome}"
     direction = _important(syn)
@@ -151,7 +159,8 @@ def statement(syn: DomainSynthesis, intervention: str = "LDN") -> str:
         verb = "reduces" if direction < 0 else "increases"
     else:
         verb = "reduce" if direction < 0 else "increase"
-    return f"{subject} {hedge}{verb} {outcome}"
+    what = f"the risk of {outcome}" if syn.ratio else outcome
+    return f"{subject} {hedge}{verb} {what}"
 
 
 def absolute_text(absolute: AbsoluteEffect, intervention: str = "LDN", comparator: str = "placebo") -> str:
@@ -193,7 +202,8 @@ def _review_text(results: Sequence[ReviewResult], domain: Domain) -> str | None:
         ci = f" ({number(r.ci_low)} to {number(r.ci_high)})" if r.ci_low is not None and r.ci_high is not None else ""
         k = f", k = {r.k}" if r.k is not None else ""
         sub = f", {r.subgroup} subgroup" if r.subgroup else ""
-        parts.append(f"from review {r.review} ({r.year}): {r.type} {number(r.estimate)}{ci}{k}{sub}, as published")
+        note = f", {r.note}" if r.note else ""
+        parts.append(f"from review {r.review} ({r.year}): {r.type} {number(r.estimate)}{ci}{k}{sub}{note}, as published")
     return "; ".join(parts)
 
 
@@ -205,7 +215,6 @@ def _design_word(syn: DomainSynthesis) -> str:
 def sof_rows(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> tuple[SofRow, ...]:
     """One summary-of-findings row per synthesis, in the order given; footnote letters run across rows."""
     intervention = intervention_name(evidence)
-    comparator = comparator_name(evidence)
     rows: list[SofRow] = []
     letter = 0
     for syn in syntheses:
@@ -234,7 +243,7 @@ def sof_rows(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> tuple[
                 else None
             )
             if syn.absolute is not None:
-                absolute_words = absolute_text(syn.absolute, intervention, comparator)
+                absolute_words = absolute_text(syn.absolute, intervention, comparator_name(evidence, syn))
             elif d.measure in RATIO_TYPES:
                 absolute_words = "no control-arm risk reported: absolute effects not computed"
             else:

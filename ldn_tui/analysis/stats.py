@@ -28,7 +28,7 @@ and are exponentiated only for display (:func:`to_display`).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 __all__ = [
@@ -167,17 +167,24 @@ def chi2_ppf(prob: float, df: float) -> float:
     """Quantile of the chi-square distribution (qchisq), by bisection on :func:`chi2_sf`."""
     if not 0.0 < prob < 1.0:
         raise ValueError(f"probability must be in (0, 1), got {prob!r}")
-    target = 1.0 - prob  # upper tail
-    lo, hi = 0.0, max(1.0, df)
-    while chi2_sf(hi, df) > target:
+    return _root_decreasing(lambda x: chi2_sf(x, df), 1.0 - prob, max(1.0, df))
+
+
+def _root_decreasing(f: Callable[[float], float], target: float, start: float, rel_tol: float = 1e-15) -> float:
+    """The x >= 0 where the decreasing function f crosses ``target`` (f(0) > target), by doubling an upper
+    bound from ``start`` and then bisecting; infinity when no bound below 1e300 is found."""
+    lo, hi = 0.0, start
+    while f(hi) > target:
         lo, hi = hi, hi * 2.0
-    for _ in range(200):
+        if hi > 1e300:
+            return math.inf
+    for _ in range(400):
         mid = (lo + hi) / 2.0
-        if chi2_sf(mid, df) > target:
+        if f(mid) > target:
             lo = mid
         else:
             hi = mid
-        if hi - lo <= 1e-15 * hi:
+        if hi - lo <= rel_tol * max(hi, 1e-300):
             break
     return (lo + hi) / 2.0
 
@@ -241,19 +248,7 @@ def t_ppf(prob: float, df: float) -> float:
     """Quantile of the t distribution (qt) for prob > 0.5, by bisection on :func:`t_two_sided_p`."""
     if not 0.5 < prob < 1.0:
         raise ValueError(f"probability must be in (0.5, 1), got {prob!r}")
-    target = 2.0 * (1.0 - prob)
-    lo, hi = 0.0, 2.0
-    while t_two_sided_p(hi, df) > target:
-        lo, hi = hi, hi * 2.0
-    for _ in range(200):
-        mid = (lo + hi) / 2.0
-        if t_two_sided_p(mid, df) > target:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo <= 1e-15 * hi:
-            break
-    return (lo + hi) / 2.0
+    return _root_decreasing(lambda t: t_two_sided_p(t, df), 2.0 * (1.0 - prob), 2.0)
 
 
 # ---------------------------------------------------------------------------
@@ -508,18 +503,7 @@ def _reml_score(yi: Sequence[float], vi: Sequence[float], tau2: float) -> float:
 def _reml_bisect(yi: Sequence[float], vi: Sequence[float], tol: float) -> float:
     if _reml_score(yi, vi, 0.0) <= 0.0:
         return 0.0
-    lo, hi = 0.0, max(max(vi), 1e-8)
-    while _reml_score(yi, vi, hi) > 0.0 and hi < 1e300:
-        lo, hi = hi, hi * 2.0
-    for _ in range(400):
-        mid = (lo + hi) / 2.0
-        if _reml_score(yi, vi, mid) > 0.0:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo <= tol * max(1.0, hi):
-            break
-    return (lo + hi) / 2.0
+    return _root_decreasing(lambda t: _reml_score(yi, vi, t), 0.0, max(max(vi), 1e-8), tol)
 
 
 def _reml_tau2(yi: Sequence[float], vi: Sequence[float], tol: float, max_iter: int) -> tuple[float, float, int]:
@@ -776,20 +760,7 @@ def _solve_q(yi: Sequence[float], vi: Sequence[float], target: float) -> float:
     """The tau^2 at which the generalised Q (decreasing in tau^2) equals ``target``; 0 if Q(0) <= target."""
     if _generalised_q(yi, vi, 0.0) <= target:
         return 0.0
-    lo, hi = 0.0, max(max(vi), 1e-12)
-    while _generalised_q(yi, vi, hi) > target:
-        lo, hi = hi, hi * 4.0
-        if hi > 1e300:
-            return math.inf
-    for _ in range(200):
-        mid = (lo + hi) / 2.0
-        if _generalised_q(yi, vi, mid) > target:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo <= 1e-15 * hi:
-            break
-    return (lo + hi) / 2.0
+    return _root_decreasing(lambda t: _generalised_q(yi, vi, t), target, max(max(vi), 1e-12))
 
 
 def tau2_ci(yi: Sequence[float], vi: Sequence[float], level: float = 0.95) -> tuple[float, float]:

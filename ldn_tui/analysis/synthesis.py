@@ -531,7 +531,7 @@ def review_results(evidence: Evidence, domain: Domain) -> tuple[ReviewResult, ..
             ci_low=f.ci_low,
             ci_high=f.ci_high,
             k=f.k,
-            subgroup=getattr(f, "subgroup", None),
+            subgroup=f.subgroup,
             comparison=f.comparison,
             i2=f.i2,
             note=f.note,
@@ -710,7 +710,7 @@ def to_json(syn: DomainSynthesis) -> dict[str, object]:
         "se": _finite(res.se if res else None),
         "z": _finite(res.z if res else None),
         "p": _finite(res.p if res else None),
-        "test": syn.test,
+        "test": res.test if res else syn.test,  # what was used: Hartung-Knapp falls back to z for one study
         "q_df": res.q_df if res else None,
         "q_p": _finite(res.q_p if res else None),
         "h2": _finite(res.h2 if res else None),
