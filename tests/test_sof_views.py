@@ -269,3 +269,26 @@ def test_summary_of_findings_layout_by_width(bundled: Evidence, bundled_synthese
     stacked = "  Absolute effects" in mine and "  Participants (studies) 197 (2 RCTs)" in mine
     assert stacked == (width < 100)
     assert ("What happens" in mine.splitlines()[2] or "What happens" in mine.splitlines()[3]) == (width >= 100)
+
+
+def test_hostile_text_stays_inert_in_the_summary_of_findings(tmp_path: Path) -> None:
+    """Record text with markup and HTML in an outcome's label and a review's conclusion: escaped in Markdown and
+    HTML, shown as written (never parsed as markup) in the Rich table."""
+    import shutil
+
+    hostile = '<script>alert(1)</script> [bold]x[/bold] | *y*'
+    root = tmp_path / "other-binary"
+    shutil.copytree(DATA / "other-binary", root)
+    topic = root / "topic.toml"
+    topic.write_text(topic.read_text().replace('label = "Rash"', f"label = '{hostile}'"), encoding="utf-8")
+    review = root / "reviews" / "made-up-review-2022.toml"
+    review.write_text(review.read_text().replace('conclusion = "', f"conclusion = '{hostile}' #\""), encoding="utf-8")
+    evidence = load_evidence(root)
+    syntheses = synthesise(evidence)
+    html = export_html(evidence, syntheses)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    markdown = "\n".join(synthesis_markdown(evidence, syntheses))
+    assert "<script>" not in markdown and "\\<script\\>" in markdown and "\\| \\*y\\*" in markdown
+    buffer = io.StringIO()
+    Console(file=buffer, width=800, no_color=True, markup=True).print(sof_table(evidence, syntheses))
+    assert hostile in buffer.getvalue()
