@@ -292,3 +292,18 @@ def test_hostile_text_stays_inert_in_the_summary_of_findings(tmp_path: Path) -> 
     buffer = io.StringIO()
     Console(file=buffer, width=800, no_color=True, markup=True).print(sof_table(evidence, syntheses))
     assert hostile in buffer.getvalue()
+
+
+def test_outcomes_that_do_not_pool_show_what_the_reviews_pooled(binary: Evidence) -> None:
+    syntheses = synthesise(binary)
+    rash = by_label(syntheses, "Rash")
+    text = wide(synthesis_renderables(binary, syntheses)[-1])
+    expected = "pooled by reviews: RR 3.1 (1.2 to 8) from review Delta-Fictus 2022, k = 3, as published"
+    assert expected in text
+    assert expected in "\n".join(synthesis_markdown(binary, syntheses))
+    assert expected in export_html(binary, syntheses)
+    from ldn_tui.analysis.synthesis import leave_one_out
+    from ldn_tui.report.synthesis_view import not_pooled_text
+
+    assert "pooled by reviews" not in not_pooled_text(rash._replace(label="without x"), binary)
+    assert all("pooled by reviews" not in not_pooled_text(s, binary) for s in leave_one_out(syntheses[0]))

@@ -29,12 +29,13 @@ from ldn_tui.report.synthesis_view import (
     SECTION_TITLE,
     SOF_HEADER,
     domain_view,
+    not_pooled_text,
     sof,
     sof_cells,
     split_pooled,
     synthesis_markdown,
 )
-from ldn_tui.report.verdict import not_assessable_reason, overall_bottom_line
+from ldn_tui.report.verdict import overall_bottom_line
 from ldn_tui.text import clean, one_line
 
 __all__ = ["EXIT_OK", "EXIT_REFUSED", "FORMATS", "export_text", "write_export"]
@@ -214,7 +215,7 @@ def _html_synthesis(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) ->
         out.append(f"<p><strong>Bottom line:</strong> {_e(view.bottom_line)}</p>")
     if rest:
         out.append("<h3>Not assessable: nothing pools</h3><ul>")
-        out += [f"<li><strong>{_e(s.domain.label)}</strong>: {_e(not_assessable_reason(s, evidence))}</li>"
+        out += [f"<li><strong>{_e(s.domain.label)}</strong>: {_e(not_pooled_text(s, evidence))}</li>"
                 for s in rest]
         out.append("</ul>")
     return out

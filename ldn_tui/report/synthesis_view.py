@@ -49,6 +49,7 @@ __all__ = [
     "domain_renderable",
     "domain_view",
     "fence",
+    "not_pooled_text",
     "ordered",
     "review_result_text",
     "sof",
@@ -192,6 +193,16 @@ def _block(view: DomainView, evidence: Evidence, axis: Axis | None = None) -> Re
     return Group(*parts)
 
 
+def not_pooled_text(syn: DomainSynthesis, evidence: Evidence) -> str:
+    """Why nothing pools here and, for the main analysis, what the reviews pooled instead (as published)."""
+    reason = not_assessable_reason(syn, evidence)
+    results = placebo_results(syn, evidence) if syn.label is None else []
+    if not results:
+        return reason
+    shown = "; ".join(review_result_text(r, evidence) for r in results)
+    return f"{reason.removesuffix('; see the reviews')}; pooled by reviews: {shown}"
+
+
 def domain_renderable(
     syn: DomainSynthesis, evidence: Evidence, *, axis: Axis | None = None, over_time: bool | None = None
 ) -> RenderableType:
@@ -204,7 +215,7 @@ def domain_renderable(
     if syn.result is None:
         title = syn.domain.label + (f" ({syn.label})" if syn.label else "")
         return Group(
-            Text.assemble((title, "bold"), ": ", not_assessable_reason(syn, evidence)),
+            Text.assemble((title, "bold"), ": ", not_pooled_text(syn, evidence)),
             ForestPlot(syn, evidence, axis=axis),
         )
     view = domain_view(syn, evidence)._replace(over_time=syn.label is None if over_time is None else over_time)
@@ -412,7 +423,7 @@ def synthesis_renderables(
         grid.add_column(no_wrap=True)
         grid.add_column()
         for s in rest:
-            grid.add_row(Text("•"), Text.assemble((s.domain.label, "bold"), ": ", not_assessable_reason(s, evidence)))
+            grid.add_row(Text("•"), Text.assemble((s.domain.label, "bold"), ": ", not_pooled_text(s, evidence)))
         out.append(Group(Text("Not assessable: nothing pools", style="bold"), grid))
     return out
 
@@ -453,6 +464,6 @@ def synthesis_markdown(
         out += [f"**Bottom line:** {esc(view.bottom_line)}", ""]
     if rest:
         out += ["### Not assessable: nothing pools", ""]
-        out += [f"- **{esc(s.domain.label)}**: {esc(not_assessable_reason(s, evidence))}" for s in rest]
+        out += [f"- **{esc(s.domain.label)}**: {esc(not_pooled_text(s, evidence))}" for s in rest]
         out.append("")
     return out
