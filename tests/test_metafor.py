@@ -61,7 +61,7 @@ def _close(result: PoolResult, **expected: float) -> None:
 
 
 def test_bcg_escalc_rr() -> None:
-    """dat <- escalc(measure="RR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg); dat$yi[c(1, 13)]; dat$vi[c(1, 13)]"""
+    """library(metafor); dat <- escalc(measure="RR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg); dat$yi[c(1, 13)]; dat$vi[c(1, 13)]"""
     yi, vi = _bcg()
     assert yi[0] == pytest.approx(-0.889311333920205, abs=1e-12)
     assert yi[12] == pytest.approx(-0.0173139482168798, abs=1e-12)
@@ -70,7 +70,8 @@ def test_bcg_escalc_rr() -> None:
 
 
 def test_bcg_reml() -> None:
-    """r <- rma(yi, vi, data=dat, method="REML"); r$b; r$se; r$zval; r$pval; r$ci.lb; r$ci.ub; r$tau2;
+    """library(metafor); dat <- escalc(measure="RR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg);
+    r <- rma(yi, vi, data=dat, method="REML"); r$b; r$se; r$zval; r$pval; r$ci.lb; r$ci.ub; r$tau2;
     r$se.tau2; r$I2; r$H2; r$QE; predict(r)$pi.lb; predict(r)$pi.ub"""
     r = pool(*_bcg(), "REML")
     _close(r, estimate=-0.714532348365101, se=0.179781531780361, z=-3.97444799412458, p=7.05426734852055e-05,
@@ -82,7 +83,8 @@ def test_bcg_reml() -> None:
 
 
 def test_bcg_reml_confint() -> None:
-    """confint(rma(yi, vi, data=dat, method="REML"), control=list(tol=1e-12))$random: the Q-profile CI of
+    """library(metafor); dat <- escalc(measure="RR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg);
+    confint(rma(yi, vi, data=dat, method="REML"), control=list(tol=1e-12))$random: the Q-profile CI of
     tau^2, I^2 and H^2, with uniroot's tolerance tightened (at metafor's default tolerance,
     .Machine$double.eps^0.25, the root itself is only good to about 2e-5: tau^2 0.119695312816638
     to 1.11148626221544, I^2 from 81.9177)."""
@@ -94,7 +96,8 @@ def test_bcg_reml_confint() -> None:
 
 
 def test_bcg_dl_and_confint() -> None:
-    """d <- rma(yi, vi, data=dat, method="DL"); d$b; d$se; d$zval; d$ci.lb; d$ci.ub; d$tau2; d$I2; d$H2;
+    """library(metafor); dat <- escalc(measure="RR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg);
+    d <- rma(yi, vi, data=dat, method="DL"); d$b; d$se; d$zval; d$ci.lb; d$ci.ub; d$tau2; d$I2; d$H2;
     confint(d, control=list(tol=1e-12))$random (the same Q-profile bounds as REML: they do not depend on
     the estimator)"""
     d = pool(*_bcg(), "DL")
@@ -105,7 +108,8 @@ def test_bcg_dl_and_confint() -> None:
 
 
 def test_bcg_knha() -> None:
-    """k <- rma(yi, vi, data=dat, method="REML", test="knha"); k$b; k$se; k$zval; k$pval; k$ci.lb; k$ci.ub;
+    """library(metafor); dat <- escalc(measure="RR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg);
+    k <- rma(yi, vi, data=dat, method="REML", test="knha"); k$b; k$se; k$zval; k$pval; k$ci.lb; k$ci.ub;
     predict(k)$pi.lb; predict(k)$pi.ub"""
     k = pool(*_bcg(), "REML", test="knha")
     _close(k, estimate=-0.714532348365101, se=0.1807917455191, z=-3.95223988967799, p=0.00192001508513394,
@@ -115,14 +119,16 @@ def test_bcg_knha() -> None:
 
 
 def test_bcg_knha_dl() -> None:
-    """kd <- rma(yi, vi, data=dat, method="DL", test="knha"); kd$b; kd$se; kd$zval; kd$pval; kd$ci.lb; kd$ci.ub"""
+    """library(metafor); dat <- escalc(measure="RR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg);
+    kd <- rma(yi, vi, data=dat, method="DL", test="knha"); kd$b; kd$se; kd$zval; kd$pval; kd$ci.lb; kd$ci.ub"""
     k = pool(*_bcg(), "DL", test="knha")
     _close(k, estimate=-0.714117222073227, se=0.180696628335547, z=-3.95202294946609, p=0.00192076676704736,
            ci_low=-1.10782135416833, ci_high=-0.320413089978125)
 
 
 def test_bcg_subgroups_by_alloc() -> None:
-    """res <- lapply(split(dat, dat$alloc), function(x) rma(yi, vi, data=x, method="REML"));
+    """library(metafor); dat <- escalc(measure="RR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg);
+    res <- lapply(split(dat, dat$alloc), function(x) rma(yi, vi, data=x, method="REML"));
     est <- sapply(res, function(x) x$b); se <- sapply(res, function(x) x$se);
     m <- rma(est, sei=se, mods=~factor(names(res)), method="FE"); m$QM; m$QMdf; m$QMp
     (and each group's k, b, ci.lb, ci.ub, tau2, I2)"""
@@ -146,7 +152,8 @@ def test_bcg_subgroups_by_alloc() -> None:
 
 
 def test_normand_md_reml() -> None:
-    """dn <- escalc(measure="MD", m1i=m1i, sd1i=sd1i, n1i=n1i, m2i=m2i, sd2i=sd2i, n2i=n2i, data=dat.normand1999);
+    """library(metafor); dn <- escalc(measure="MD", m1i=m1i, sd1i=sd1i, n1i=n1i, m2i=m2i, sd2i=sd2i, n2i=n2i,
+    data=dat.normand1999);
     n <- rma(yi, vi, data=dn, method="REML"); n$b; n$se; n$zval; n$pval; n$ci.lb; n$ci.ub; n$tau2; n$I2; n$H2;
     n$QE; confint(n, control=list(tol=1e-12))$random"""
     yi, vi = _normand()
@@ -164,7 +171,8 @@ def test_normand_md_reml() -> None:
 
 
 def test_normand_md_dl_and_knha() -> None:
-    """nd <- rma(yi, vi, data=dn, method="DL"); nd$b; nd$se; nd$ci.lb; nd$ci.ub; nd$tau2; nd$I2;
+    """library(metafor); dn <- escalc(measure="MD", m1i=m1i, sd1i=sd1i, n1i=n1i, m2i=m2i, sd2i=sd2i, n2i=n2i,
+    data=dat.normand1999); nd <- rma(yi, vi, data=dn, method="DL"); nd$b; nd$se; nd$ci.lb; nd$ci.ub; nd$tau2; nd$I2;
     nk <- rma(yi, vi, data=dn, method="REML", test="knha"); nk$b; nk$se; nk$zval; nk$pval; nk$ci.lb; nk$ci.ub"""
     yi, vi = _normand()
     d = pool(yi, vi, "DL")

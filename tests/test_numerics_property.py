@@ -17,6 +17,8 @@ import io
 import json
 import math
 import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
 from factories import evidence as make_evidence
@@ -266,3 +268,89 @@ def test_estimates_of_1e150() -> None:
 def test_variances_too_far_apart_say_why() -> None:
     with pytest.raises(ValueError, match=r"double precision|range"):
         pool([0.0, 1.0], [5e-324, 1e308])
+
+
+# ---------------------------------------------------------------------------
+# The app's summary screen, headless, on a folder of extreme (valid) numbers
+
+EXTREME_STUDY = """id = "{sid}"
+title = "Extreme numbers"
+authors = ["Zeta Z"]
+year = {year}
+pmid = "{pmid}"
+design = "parallel-rct"
+blinding = "double"
+summary = "Numbers at the edges of double precision."
+
+[population]
+description = "Adults"
+n_enrolled = 9007199254740992
+
+[intervention]
+description = "Drug"
+
+[comparator]
+kind = "placebo"
+
+[[outcomes]]
+domain = "pain"
+measure = "Pain"
+result = "unclear"
+summary = "s"
+source = "T"
+{pain}
+
+[[outcomes]]
+domain = "function"
+measure = "Function"
+result = "unclear"
+summary = "s"
+source = "T"
+{function}
+
+[[outcomes]]
+domain = "any-adverse-event"
+measure = "Any AE"
+result = "unclear"
+summary = "s"
+source = "T"
+{harm}
+"""
+EXTREMES = (
+    ("p_value = 1e-300\n[outcomes.effect]\ntype = \"MD\"\nestimate = 1e-150",
+     "[outcomes.arms]\nintervention = { mean = 1e308, sd = 1e-155, n = 2 }\ncontrol = { mean = -1e308, sd = 1e-155, n = 2 }",
+     "p_value = 0.9999999999999999\n[outcomes.effect]\ntype = \"RR\"\nestimate = 1.0000001"),
+    ("[outcomes.effect]\ntype = \"MD\"\nestimate = 0.0\nci_low = -1.7976931348623157e308\nci_high = 1.7976931348623157e308",
+     "[outcomes.effect]\ntype = \"SMD\"\nestimate = 0.5\nci_low = 0.4999999995\nci_high = 0.5000000005",
+     "[outcomes.arms]\nintervention = { events = 0, total = 9007199254740992 }\ncontrol = { events = 9007199254740992, total = 9007199254740992 }"),
+    ("p_value = 1.0\n[outcomes.effect]\ntype = \"MD\"\nestimate = 0.3",
+     "[outcomes.effect]\ntype = \"SMD\"\nestimate = 1e-150\nci_low = 1e-150\nci_high = 1e-150",
+     "[outcomes.effect]\ntype = \"RR\"\nestimate = 1.0\nci_low = 5e-324\nci_high = 1.7976931348623157e308"),
+)
+
+
+async def test_app_summary_screen_on_extreme_numbers(evidence_copy: Path, ready: Any) -> None:
+    from textual.widgets import Static
+
+    from ldn_tui.records.loader import check_evidence
+    from ldn_tui.tui.app import LdnApp
+    from ldn_tui.tui.screens.summary import DomainBlock, SummaryScreen
+
+    for i, (pain, function, harm) in enumerate(EXTREMES):
+        text = EXTREME_STUDY.format(sid=f"zeta-{i}", year=2020 + i, pmid=f"9000000{i}", pain=pain,
+                                    function=function, harm=harm)
+        (evidence_copy / "studies" / f"zeta-{i}.toml").write_text(text, encoding="utf-8")
+    loaded, problems = check_evidence(evidence_copy)
+    assert loaded is not None and problems == []  # validate accepts the folder
+    app = LdnApp(evidence_copy)
+    async with app.run_test(size=(160, 60)) as pilot:
+        await ready(pilot)
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        for _ in range(4):  # every sensitivity analysis
+            assert len(app.screen.query(DomainBlock)) == 3
+            await pilot.press("a")
+            await pilot.pause()
+        assert "Pooling the studies" not in str(app.screen.query_one("#bottom-line", Static).render())

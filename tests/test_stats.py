@@ -480,3 +480,15 @@ def test_se_from_p_is_stable_far_into_the_tail() -> None:
     assert se_from_p(0.49, 0.236) == pytest.approx(0.49 / 1.18504, abs=1e-5)  # ordinary p unchanged
     with pytest.raises(ValueError, match="p = 1 gives no standard error"):
         se_from_p(0.5, 1.0)
+
+
+def test_hedges_g_with_huge_or_tiny_sds_neither_overflows_nor_underflows() -> None:
+    """The pooled SD is computed on SDs scaled by the larger one: sd = 1e200 (sd^2 overflows) and
+    sd = 1e-155 (sd^2 underflows) give the same g as sd = 1 with the means scaled alike."""
+    from ldn_tui.analysis.stats import hedges_g
+
+    ref = hedges_g(3.0, 1.0, 10, 0.0, 1.0, 10)
+    big = hedges_g(3e200, 1e200, 10, 0.0, 1e200, 10)
+    tiny = hedges_g(3e-155, 1e-155, 10, 0.0, 1e-155, 10)
+    assert ref is not None and big is not None and tiny is not None
+    assert big.yi == pytest.approx(ref.yi, rel=1e-12) and tiny.yi == pytest.approx(ref.yi, rel=1e-12)

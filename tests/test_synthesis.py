@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import factories
 import pytest
@@ -533,3 +534,25 @@ def test_cached_summaries_keep_the_pooling_options_apart(capsys: pytest.CaptureF
     for test in ("z", "knha", "z"):
         assert main(["summary", "--format", "json", "--test", test]) == 0
         assert json.loads(capsys.readouterr().out)["syntheses"][0]["test"] == test
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_summary_subgroup_and_knha_in_every_format(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from ldn_tui.cli import main
+
+    assert main(["summary", "--format", fmt, "--test", "knha", "--subgroup", "design"]) == 0
+    out = capsys.readouterr().out
+    assert "Pain intensity" in out
+    if fmt == "json":
+        pain = json.loads(out)["syntheses"][0]
+        assert pain["test"] == "knha" and [g["value"] for g in pain["subgroups"][0]["groups"]] == ["parallel-rct"]
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_export_subgroup_and_knha(fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ldn_tui.cli import main
+
+    target = tmp_path / f"report.{fmt}"
+    assert main(["export", "--format", fmt, "--test", "knha", "--subgroup", "year", "--cut", "2022",
+                 "--output", str(target)]) == 0
+    assert "Pain intensity" in target.read_text(encoding="utf-8")

@@ -291,7 +291,10 @@ def hedges_g(m1: float, sd1: float, n1: int, m2: float, sd2: float, n2: int) -> 
     mi = ni - 2
     if mi <= 1:
         return None
-    sdp = math.sqrt(((n1 - 1) * sd1 * sd1 + (n2 - 1) * sd2 * sd2) / mi)
+    unit = max(sd1, sd2)  # scaled so that squaring cannot overflow or underflow
+    if unit <= 0:
+        return None
+    sdp = unit * math.sqrt(((n1 - 1) * (sd1 / unit) ** 2 + (n2 - 1) * (sd2 / unit) ** 2) / mi)
     if sdp <= 0:
         return None
     yi = _cmicalc(mi) * (m1 - m2) / sdp
