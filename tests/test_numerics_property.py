@@ -155,7 +155,7 @@ def _render_everything(ev: Evidence, syns: tuple[DomainSynthesis, ...]) -> None:
     from ldn_tui.report import summary
     from ldn_tui.report.export import export_text
     from ldn_tui.report.forest import forest_axis
-    from ldn_tui.report.synthesis_view import domain_renderable, findings_table
+    from ldn_tui.report.synthesis_view import domain_renderable, sof_table
     from ldn_tui.report.verdict import overall_bottom_line
 
     for fmt in ("text", "markdown", "json"):
@@ -164,7 +164,8 @@ def _render_everything(ev: Evidence, syns: tuple[DomainSynthesis, ...]) -> None:
         assert export_text(ev, fmt)
     # The app's summary screen: the same report functions, rendered on a console.
     console = Console(file=io.StringIO(), width=120, markup=False, highlight=False)
-    console.print(findings_table(ev, syns))
+    console.print(sof_table(ev, syns))
+    console.print(sof_table(ev, syns, 60))
     console.print(overall_bottom_line(syns, ev))
     for syn in syns:
         axis = forest_axis(syn) if syn.result is not None else None

@@ -79,6 +79,6 @@ def render(
     buffer = io.StringIO()
     console = terminal_console(buffer, width) or console_for(width, buffer)
     with gc_paused():
-        for part in summary_renderables(evidence, extra=synthesis_renderables(evidence, syntheses)):
+        for part in summary_renderables(evidence, extra=synthesis_renderables(evidence, syntheses, console.width)):
             console.print(part)
     return output(buffer, console)
