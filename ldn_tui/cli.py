@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 
 from ldn_tui import __version__
 from ldn_tui.records.paths import default_evidence
-from ldn_tui.text import clean, one_line
+from ldn_tui.text import clean, one_line, plural
 
 if TYPE_CHECKING:
     from ldn_tui.model import Evidence, Problem
 
 EXIT_OK, EXIT_NO_HITS, EXIT_PROBLEMS = 0, 1, 2
-EXPORT_FORMATS = ("markdown", "html", "csv", "bibtex", "ris")
+EXPORT_FORMATS = ("markdown", "html", "csv", "bibtex", "ris", "patient", "patient-html")
 
 
 def _evidence_arg(parser: argparse.ArgumentParser, default: object) -> None:
@@ -36,7 +36,7 @@ def _evidence_arg(parser: argparse.ArgumentParser, default: object) -> None:
 
 class _HelpFormatter(argparse.HelpFormatter):
     """argparse's formatter, minus its ``import shutil`` (and with it zlib, bz2 and lzma), which
-    argparse runs for every argument added: a few milliseconds of every command's start-up."""
+    argparse runs for every argument added, and which every command would pay for at start-up."""
 
     def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
                  width: int | None = None) -> None:
@@ -78,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     summary.add_argument("--width", type=_width, metavar="N", help=f"text width, {MIN_WIDTH} to {MAX_WIDTH} (default: the terminal's, or 80 in a pipe)")
     summary.add_argument("--method", choices=("REML", "DL"), default="REML", help="random-effects method for pooling")
+    _pooling_args(summary)
 
     search = sub.add_parser("search", formatter_class=_HelpFormatter, help="search studies, reviews, mechanisms and questions")
     _evidence_arg(search, argparse.SUPPRESS)
@@ -89,14 +90,67 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", formatter_class=_HelpFormatter, help="write a report (markdown, html), the study table (csv) or citations")
     _evidence_arg(export, argparse.SUPPRESS)
-    export.add_argument("--format", choices=EXPORT_FORMATS, default="markdown")
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="markdown",
+                        help="patient: a one-page summary in plain words (Markdown); patient-html: the same as HTML")
     export.add_argument("--output", "-o", type=Path, metavar="FILE", help="write here instead of stdout")
     export.add_argument("--force", action="store_true", help="replace an existing --output file")
     export.add_argument("--method", choices=("REML", "DL"), default="REML", help="random-effects method for pooling")
+    _pooling_args(export)
 
     validate = sub.add_parser("validate", formatter_class=_HelpFormatter, help="check an evidence folder and list every problem")
     _evidence_arg(validate, argparse.SUPPRESS)
+
+    init = sub.add_parser("init", formatter_class=_HelpFormatter, help="make a new evidence folder to edit: a copy of the bundled one")
+    init.add_argument("folder", type=Path, metavar="DIR", help="the folder to make (new, or empty)")
+    init.add_argument("--blank", action="store_true",
+                      help="a minimal valid folder instead: a topic.toml to edit and one fictional example study")
+
+    new = sub.add_parser("new", formatter_class=_HelpFormatter, help="add the commented template of a new record to an evidence folder")
+    new.add_argument("kind", choices=("study", "review"), help="what to add")
+    new.add_argument("id", metavar="ID", help="its id, also its file name: studies/ID.toml (e.g. smith-2024)")
+    new.add_argument("--evidence", metavar="DIR", default=argparse.SUPPRESS,
+                     help="the evidence folder to add to (default: $LDN_EVIDENCE); never the bundled one")
     return parser
+
+
+def _pooling_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--test", choices=("z", "knha"), default="z",
+        help="CI and test of the pooled effect: z (Wald, normal) or knha (Hartung-Knapp-Sidik-Jonkman, t)",
+    )
+    parser.add_argument(
+        "--subgroup", metavar="FIELD",
+        help="subgroup analysis by design, dose, duration, risk_of_bias, year, or a study key path "
+        "(e.g. population.female_percent), with the test for subgroup differences",
+    )
+    parser.add_argument("--cut", type=_finite, metavar="VALUE", help="with --subgroup on a number: split at VALUE (< VALUE, >= VALUE)")
+
+
+def _finite(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {value!r}")
+    return number
+
+
+def _subgroup_problem(args: argparse.Namespace, evidence: Evidence, command: str) -> bool:
+    """Whether --subgroup/--cut cannot split this folder (then the one-line reason is on stderr)."""
+    field, cut = getattr(args, "subgroup", None), getattr(args, "cut", None)
+    if field is None:
+        if cut is not None:
+            sys.stderr.write(f"ldn-tui {command}: --cut needs --subgroup FIELD\n")
+            return True
+        return False
+    from ldn_tui.analysis.subgroups import check_subgroup
+
+    why = check_subgroup(evidence, field, cut)
+    if why is not None:
+        sys.stderr.write(f"ldn-tui {command}: {one_line(why)}\n")
+        return True
+    return False
 
 
 def _positive(value: str) -> int:
@@ -147,9 +201,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     t = evidence.topic
     print(
-        f"ok: {len(evidence.studies)} studies, {len(evidence.reviews)} reviews, "
-        f"{len(evidence.mechanisms)} mechanisms, {len(evidence.questions)} questions, "
-        f"{len(t.domains)} outcome domains in {clean(str(folder))}"
+        f"ok: {plural(len(evidence.studies), 'study')}, {plural(len(evidence.reviews), 'review')}, "
+        f"{plural(len(evidence.mechanisms), 'mechanism')}, {plural(len(evidence.questions), 'question')}, "
+        f"{plural(len(t.domains), 'outcome domain')} in {clean(str(folder))}"
     )
     return EXIT_OK
 
@@ -158,16 +212,23 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from ldn_tui.caching import outputs as rendered
 
     folder = _folder(args)
-    options = ("summary", args.format, args.width, args.method)
+    options: tuple[object, ...] = ("summary", args.format, args.width, args.method)
+    if (args.test, args.subgroup, args.cut) != ("z", None, None):
+        options += (args.test, args.subgroup, args.cut)
     key = rendered.key_for(folder, options)
     text = rendered.lookup(key) if key is not None else None
     if text is None:
         evidence = load_or_report(folder)
         if evidence is None:
             return EXIT_PROBLEMS
+        if _subgroup_problem(args, evidence, "summary"):
+            return EXIT_PROBLEMS
         from ldn_tui.report import summary
 
-        text = summary.render(evidence, args.format, width=args.width, method=args.method)
+        text = summary.render(
+            evidence, args.format, width=args.width, method=args.method, test=args.test, subgroup=args.subgroup,
+            cut=args.cut,
+        )
         if key is not None:
             rendered.store(key, text)
     sys.stdout.write(text)
@@ -180,8 +241,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     if evidence is None:
         return EXIT_PROBLEMS
     from ldn_tui.report import search_out
+    from ldn_tui.search import QueryError, SearchIndex, parse_query
     from ldn_tui.search import kept as indexcache
-    from ldn_tui.search.index import QueryError, SearchIndex, parse_query
 
     limit = None if args.all else args.limit or (50 if args.format == "text" else None)
     try:
@@ -204,12 +265,54 @@ def cmd_export(args: argparse.Namespace) -> int:
     evidence = load_or_report(folder)
     if evidence is None:
         return EXIT_PROBLEMS
+    if _subgroup_problem(args, evidence, "export"):
+        return EXIT_PROBLEMS
     from ldn_tui.report.export import export_text, write_export
 
-    code, message = write_export(export_text(evidence, args.format, args.method), args.output, folder, args.force)
+    text = export_text(evidence, args.format, args.method, test=args.test, subgroup=args.subgroup, cut=args.cut)
+    code, message = write_export(text, args.output, folder, args.force)
     if message:
         sys.stderr.write(one_line(message) + "\n")
     return code
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from ldn_tui.records.templates import TemplateError, init_folder
+
+    try:
+        files = init_folder(args.folder, blank=args.blank)
+    except TemplateError as exc:
+        sys.stderr.write(f"ldn-tui init: {one_line(str(exc))}\n")
+        return EXIT_PROBLEMS
+    from shlex import quote
+
+    shown = quote(clean(str(args.folder)))
+    what = "a blank evidence folder (topic.toml and a fictional example study)" if args.blank else (
+        f"a copy of the bundled evidence ({len(files)} files)")
+    print(f"made {what} in {shown}\n"
+          f"next: ldn-tui new study ID --evidence {shown}, then ldn-tui validate --evidence {shown}")
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from ldn_tui.records.templates import TemplateError, new_record
+
+    if not getattr(args, "evidence", None) and not os.environ.get("LDN_EVIDENCE"):
+        sys.stderr.write("ldn-tui new: give the folder to add to: --evidence DIR (make one with ldn-tui init DIR)\n")
+        return EXIT_PROBLEMS
+    folder = _folder(args)
+    try:
+        path = new_record(folder, args.kind, args.id)
+    except TemplateError as exc:
+        sys.stderr.write(f"ldn-tui new: {one_line(str(exc))}\n")
+        return EXIT_PROBLEMS
+    from shlex import quote
+
+    print(f"wrote {clean(str(path))}: uncomment and fill in the lines marked REQUIRED, then run "
+          f"ldn-tui validate --evidence {quote(clean(str(folder)))}")
+    if args.kind == "study" and (folder / "studies" / "example.toml").is_file():
+        print("delete studies/example.toml (the fictional example of a blank folder) once this study is filled in")
+    return EXIT_OK
 
 
 def cmd_browse(args: argparse.Namespace) -> int:
@@ -228,6 +331,8 @@ COMMANDS = {
     "search": cmd_search,
     "validate": cmd_validate,
     "export": cmd_export,
+    "init": cmd_init,
+    "new": cmd_new,
 }
 
 

@@ -63,3 +63,40 @@ def cell_text(text: str) -> str:
     if text.isascii():
         return text
     return _UNSTABLE_WIDTH.sub("", text)
+
+
+def plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    """``n`` and the noun agreeing with it: "1 study", "13 studies", "2 RCTs", "0 events".
+
+    Without ``plural_form``: "y" after a consonant becomes "ies", "s", "x", "z", "ch"
+    and "sh" take "es", anything else takes "s".
+    """
+    return f"{n} {noun(n, singular, plural_form)}"
+
+
+def noun(n: int, singular: str, plural_form: str | None = None) -> str:
+    """The noun alone, singular for exactly 1 (or -1), else plural (see :func:`plural`)."""
+    if abs(n) == 1:
+        return singular
+    if plural_form is not None:
+        return plural_form
+    if singular.endswith("y") and len(singular) > 1 and singular[-2].lower() not in "aeiou":
+        return singular[:-1] + "ies"
+    if singular.endswith(("s", "x", "z", "ch", "sh")):
+        return singular + "es"
+    return singular + "s"
+
+
+def number(value: float, digits: int = 2) -> str:
+    """A number as people write it: at most ``digits`` decimals, no trailing zeros, a real minus
+    sign; never raises (``nan`` and infinities are spelled out, huge values in exponent form)."""
+    if value != value:
+        return "not a number"
+    if value in (float("inf"), float("-inf")):
+        return ("\u2212" if value < 0 else "") + "infinity"
+    if abs(value) >= 1e15:
+        return f"{value:.{max(digits, 1)}e}".replace("-", "\u2212")
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:.0f}"
+    if text in ("-0", ""):
+        text = "0"
+    return text.replace("-", "\u2212")

@@ -200,3 +200,108 @@ def test_mismatched_lengths_are_an_error() -> None:
     with pytest.raises(ValueError):
         assess("MD", result(), [True, True], ["low", "low"], 100,
                judgments={"bias": GradeJudgment("pain", "bias", 1, "x")})
+
+
+# ---------------------------------------------------------------------------
+# Imprecision against a minimal important difference (format additions of 2026-12-03)
+
+
+def grade_mid(ci: tuple[float, float], mid: float, *, measure: str = "MD", participants: int | None = 1000,
+              events: int | None = None) -> Certainty:
+    return assess(measure, result(ci=ci), [True, True], ["low", "low"], participants, events, mid=mid)
+
+
+def test_mid_ci_crossing_only_no_effect_is_one_level_and_names_the_thresholds() -> None:
+    """The issue's example: -0.78 to 0.84 on a 0-10 scale rules out a 1-point effect either way."""
+    down = domains(grade_mid((-0.78, 0.84), 1.0))["imprecision"]
+    assert down.levels == 1
+    assert down.reason.startswith("95% CI -0.78 to 0.84 crosses no effect (0) but not the MID")
+    assert "thresholds -1, 0 and 1" in down.reason and "MID of 1" in down.reason
+
+
+def test_mid_ci_crossing_both_mids_is_two_levels() -> None:
+    down = domains(grade_mid((-1.5, 1.2), 1.0))["imprecision"]
+    assert down.levels == 2 and "an important effect either way is possible" in down.reason
+
+
+def test_mid_ci_crossing_one_mid_but_not_no_effect_is_one_level() -> None:
+    down = domains(grade_mid((-1.4, -0.3), 1.0))["imprecision"]
+    assert down.levels == 1
+    assert "crosses the MID on the side of a decrease (-1) but not no effect (0)" in down.reason
+
+
+def test_mid_ci_inside_no_threshold_is_not_rated_down() -> None:
+    c = grade_mid((-0.9, -0.2), 1.0)
+    assert "imprecision" not in domains(c)
+    assert any(n.domain == "imprecision" and "crosses none of the thresholds" in n.text for n in c.notes)
+
+
+def test_mid_information_size_not_met_and_a_crossing_is_two_levels() -> None:
+    down = domains(grade_mid((-0.78, 0.84), 1.0, participants=197))["imprecision"]
+    assert down.levels == 2
+    assert "197 participants, fewer than 400 (optimal information size not met)" in down.reason
+
+
+def test_mid_information_size_not_met_without_a_crossing_is_one_level() -> None:
+    down = domains(grade_mid((-0.9, -0.2), 1.0, participants=100))["imprecision"]
+    assert down.levels == 1
+
+
+def test_mid_for_a_ratio_is_symmetric_on_the_log_scale() -> None:
+    """mid = 1.25 gives thresholds 0.8, 1 and 1.25; a CI of 0.9 to 1.4 crosses 1 and 1.25."""
+    ci = (math.log(0.9), math.log(1.4))
+    down = domains(grade_mid(ci, 1.25, measure="RR", events=500))["imprecision"]
+    assert down.levels == 1
+    assert "thresholds 0.8, 1 and 1.25" in down.reason
+    assert "crosses no effect (1) and the MID on the side of an increase (1.25)" in down.reason
+
+
+def test_without_mid_imprecision_is_judged_against_no_effect() -> None:
+    c = assess("MD", result(ci=(-0.78, 0.84)), [True, True], ["low", "low"], 1000, mid=None)
+    assert domains(c)["imprecision"].reason == "95% CI -0.78 to 0.84 includes no effect"
+
+
+def _topic_problems(domain_extra: dict[str, object], measure: str = "MD") -> tuple[list[str], object]:
+    from datetime import date
+
+    from ldn_tui.model import Problem
+    from ldn_tui.records.schema import Ctx, build_topic
+
+    problems: list[Problem] = []
+    data = {
+        "format": 1, "id": "t", "title": "T", "question": "Q?", "last_reviewed": date(2026, 1, 1),
+        "domains": [{"id": "pain", "label": "Pain", "kind": "benefit", "lower_is_better": True,
+                     "measure": measure, **domain_extra}],
+    }
+    topic = build_topic(Ctx("topic.toml", problems), data)
+    return [str(p) for p in problems], topic
+
+
+def test_topic_mid_is_read_with_its_reason() -> None:
+    problems, topic = _topic_problems({"mid": 1.0, "mid_reason": "Our judgment (Salaffi 2004)."})
+    assert problems == []
+    assert topic.domains[0].mid == 1.0 and topic.domains[0].mid_reason == "Our judgment (Salaffi 2004)."  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("extra", "measure", "message"),
+    [
+        ({"mid": 1.0}, "MD", "mid_reason: required with mid"),
+        ({"mid_reason": "x"}, "MD", "mid: missing: mid_reason is given without a mid"),
+        ({"mid": 0.0, "mid_reason": "x"}, "MD", "mid: 0.0 is impossible: must be greater than 0"),
+        ({"mid": 0.8, "mid_reason": "x"}, "RR", "mid: 0.8 is impossible: must be greater than 1"),
+    ],
+)
+def test_topic_mid_problems(extra: dict[str, object], measure: str, message: str) -> None:
+    problems, _ = _topic_problems(extra, measure)
+    assert len(problems) == 1 and problems[0].startswith("topic.toml: domains[")  # one line naming file and field
+    assert message in problems[0]
+
+
+def test_bundled_pain_mid_is_the_maintainers_judgment() -> None:
+    from ldn_tui.records.loader import load_evidence
+    from ldn_tui.records.paths import default_evidence
+
+    pain = load_evidence(default_evidence()).topic.domain("pain")
+    assert pain is not None and pain.mid == 1.0
+    assert pain.mid_reason is not None and pain.mid_reason.startswith("The maintainers' judgment")

@@ -61,11 +61,11 @@ def test_fifos_devices_sockets_and_folders_named_toml_are_problems_not_hangs(evi
 
 
 @posix_only
-@pytest.mark.parametrize("name", ["topic.toml", "mechanisms.toml", "questions.toml"])
+@pytest.mark.parametrize("name", ["topic.toml", "mechanisms.toml", "questions.toml", "trials.toml"])
 @pytest.mark.parametrize("kind", ["folder", "fifo"])
 def test_a_root_file_that_is_a_folder_or_fifo_is_reported(evidence_copy: Path, name: str, kind: str) -> None:
     path = evidence_copy / name
-    path.unlink()
+    path.unlink(missing_ok=True)
     if kind == "folder":
         path.mkdir()
     else:

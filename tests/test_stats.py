@@ -456,3 +456,39 @@ def test_reml_falls_back_to_bisection_when_fisher_scoring_oscillates() -> None:
     result = pool(yi, vi, "REML")
     assert result.tau2 > 0
     assert abs(_reml_score(yi, vi, result.tau2)) < 1e-6
+
+
+def test_plural_and_number_helpers() -> None:
+    from ldn_tui.text import noun, number, plural
+
+    assert [plural(n, "study") for n in (0, 1, 13)] == ["0 studies", "1 study", "13 studies"]
+    assert plural(2, "RCT") == "2 RCTs" and plural(1, "RCT") == "1 RCT"
+    assert plural(3, "day") == "3 days" and plural(2, "box") == "2 boxes" and plural(2, "match") == "2 matches"
+    assert noun(5, "criterion", "criteria") == "criteria" and noun(1, "criterion", "criteria") == "criterion"
+    assert number(-0.304) == "\u22120.3" and number(-0.0001) == "0" and number(2.0) == "2"
+    assert number(float("nan")) == "not a number" and number(float("-inf")) == "\u2212infinity"
+    assert number(1e300) == "1.00e+300" and number(-1e20) == "\u22121.00e+20"
+
+
+def test_se_from_p_is_stable_far_into_the_tail() -> None:
+    """z = -qnorm(p/2), never qnorm(1 - p/2): at p = 1e-20 and 1e-300 (R: qnorm(5e-21, lower.tail=FALSE)
+    = 9.33604484923406; qnorm(log(1e-300) - log(2), log.p=TRUE, lower.tail=FALSE) = 37.0657878807721)."""
+    from ldn_tui.analysis.stats import se_from_p
+
+    assert se_from_p(0.5, 1e-20) == pytest.approx(0.5 / 9.33604484923406, rel=1e-13)
+    assert se_from_p(0.5, 1e-300) == pytest.approx(0.5 / 37.0657878807721, rel=1e-13)
+    assert se_from_p(0.49, 0.236) == pytest.approx(0.49 / 1.18504, abs=1e-5)  # ordinary p unchanged
+    with pytest.raises(ValueError, match="p = 1 gives no standard error"):
+        se_from_p(0.5, 1.0)
+
+
+def test_hedges_g_with_huge_or_tiny_sds_neither_overflows_nor_underflows() -> None:
+    """The pooled SD is computed on SDs scaled by the larger one: sd = 1e200 (sd^2 overflows) and
+    sd = 1e-155 (sd^2 underflows) give the same g as sd = 1 with the means scaled alike."""
+    from ldn_tui.analysis.stats import hedges_g
+
+    ref = hedges_g(3.0, 1.0, 10, 0.0, 1.0, 10)
+    big = hedges_g(3e200, 1e200, 10, 0.0, 1e200, 10)
+    tiny = hedges_g(3e-155, 1e-155, 10, 0.0, 1e-155, 10)
+    assert ref is not None and big is not None and tiny is not None
+    assert big.yi == pytest.approx(ref.yi, rel=1e-12) and tiny.yi == pytest.approx(ref.yi, rel=1e-12)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import factories
 import pytest
@@ -111,7 +112,10 @@ def test_ldn_json_contract() -> None:
     (syn,) = synthesise(ldn_evidence())
     out = to_json(syn)
     assert list(out) == ["domain", "label", "measure", "method", "k", "participants", "estimate", "ci_low",
-                         "ci_high", "tau2", "i2", "q", "pi_low", "pi_high", "certainty", "downgrades", "studies"]
+                         "ci_high", "tau2", "i2", "q", "pi_low", "pi_high", "certainty", "downgrades", "studies",
+                         "se", "z", "p", "test", "q_df", "q_p", "h2", "tau", "tau2_ci_low", "tau2_ci_high",
+                         "i2_ci_low", "i2_ci_high", "h2_ci_low", "h2_ci_high", "mid", "absolute", "statement",
+                         "excluded", "subgroups", "review_results"]
     assert out["method"] == "REML" and out["k"] == 2 and out["participants"] == 197
     assert out["certainty"] == "very low"
     assert out["pi_low"] is None and out["pi_high"] is None
@@ -125,7 +129,8 @@ def test_ldn_json_contract() -> None:
     ]
     studies = out["studies"]
     assert isinstance(studies, list)
-    assert [list(s) for s in studies] == [["id", "estimate", "ci_low", "ci_high", "weight"]] * 2
+    assert [list(s) for s in studies] == [["id", "estimate", "ci_low", "ci_high", "weight", "yi", "vi", "se",
+                                           "derived_from_p", "zero_cell_correction", "arms"]] * 2
     assert studies[0]["estimate"] == -0.34
     json.dumps(out)  # serialisable
 
@@ -312,3 +317,242 @@ def test_bcg_leave_first_out_matches_metafor() -> None:
     assert (res.ci_low, res.ci_high) == pytest.approx((-1.07940055491509, -0.334767021147788), abs=1e-5)
     assert res.tau2 == pytest.approx(0.336156745300306, abs=1e-5)
     assert res.i2 == pytest.approx(93.2259349111223, abs=1e-4)
+
+
+# ---------------------------------------------------------------------------
+# Additions of 2026-12-03: subgroups, Hartung-Knapp, absolute effects, statements, review results, JSON
+
+ALLOC = ("random", "random", "random", "random", "alternate", "alternate", "random", "random", "random",
+         "systematic", "systematic", "systematic", "systematic")
+
+
+def bcg_by_alloc() -> Evidence:
+    ev = bcg_evidence()
+    by_id = {f"trial-{t:02d}": alloc for (t, *_), alloc in zip(BCG, ALLOC, strict=True)}
+    return ev.with_studies(tuple(s._replace(country=by_id[s.id]) for s in ev.studies))
+
+
+def test_subgroup_by_a_study_key_path_matches_metafor_qm() -> None:
+    """As tests/test_metafor.py::test_bcg_subgroups_by_alloc (metafor QM of the FE model on the group
+    estimates = 1.86144614123119, df 2, p 0.39426852329498), through the synthesis."""
+    (syn,) = synthesise(bcg_by_alloc(), subgroup="country")
+    (sg,) = syn.subgroups
+    assert sg.by == "country" and [g.value for g in sg.groups] == ["alternate", "random", "systematic"]
+    assert [g.k for g in sg.groups] == [2, 7, 4]
+    assert sg.groups[1].estimate == pytest.approx(math.exp(-0.970964475758379), abs=5e-5)
+    assert sg.groups[1].tau2 == pytest.approx(0.392526549118408, abs=5e-5)
+    assert sg.q_between == pytest.approx(1.86144614123119, abs=5e-5)
+    assert sg.df == 2 and sg.p == pytest.approx(0.39426852329498, abs=5e-5)
+    out = to_json(syn)["subgroups"]
+    assert isinstance(out, list) and list(out[0]) == ["by", "groups", "q_between", "df", "p"]
+    assert list(out[0]["groups"][0]) == ["value", "k", "estimate", "ci_low", "ci_high", "tau2", "i2"]
+
+
+def test_subgroup_numbers_split_at_a_cut() -> None:
+    (syn,) = synthesise(bcg_evidence(), subgroup="year", cut=1970)
+    (sg,) = syn.subgroups
+    assert [g.value for g in sg.groups] == ["< 1970", ">= 1970"]
+    assert sum(g.k for g in sg.groups) == 13 and sg.df == 1
+
+
+def test_subgroup_with_one_group_has_no_test() -> None:
+    (syn,) = synthesise(bcg_evidence(), subgroup="design")
+    (sg,) = syn.subgroups
+    assert len(sg.groups) == 1 and sg.q_between is None and sg.p is None
+    assert sg.note == "only one group: no test for subgroup differences"
+
+
+def test_check_subgroup_messages() -> None:
+    from ldn_tui.analysis.subgroups import check_subgroup
+
+    ev = bcg_evidence()
+    assert check_subgroup(ev, "design", None) is None
+    assert check_subgroup(ev, "population.n_enrolled", 100) is None
+    assert "no such study field" in (check_subgroup(ev, "colour", None) or "")
+    assert "no such study field" in (check_subgroup(ev, "path", None) or "")  # not a study attribute to split by
+    assert "a list or table" in (check_subgroup(ev, "authors", None) or "")
+    assert "--cut applies to numbers" in (check_subgroup(ev, "design", 3.0) or "")
+
+
+def test_knha_is_carried_through_and_k1_says_wald() -> None:
+    (syn,) = synthesise(bcg_evidence(), test="knha")
+    assert syn.test == "knha" and syn.result is not None and syn.result.test == "knha" and syn.result.df == 12
+    out = to_json(syn)
+    assert out["test"] == "knha" and out["z"] == syn.result.z
+    one = evidence([study("a", 2020, [outcome(effect=Effect("MD", -1.0, -2.0, 0.0))])])
+    (single,) = synthesise(one, test="knha")
+    assert single.result is not None and single.result.test == "z"
+    assert any("Hartung-Knapp needs at least two studies" in n for n in single.notes)
+    assert to_json(single)["test"] == "z"
+    with pytest.raises(ValueError, match="unknown test"):
+        synthesise(one, test="t")
+
+
+def test_absolute_effects_gradepro_method() -> None:
+    """RR: intervention risk = CR x RR; the control risk is the median control-arm risk (BCG: 13 arms)."""
+    (syn,) = synthesise(bcg_evidence())
+    absolute = syn.absolute
+    assert absolute is not None and syn.result is not None
+    risks = sorted(c / (c + d) for _, _, _, _, c, d in BCG)
+    assert absolute.control_risk == risks[6] and absolute.studies == 13
+    assert absolute.control_per_1000 == pytest.approx(1000 * risks[6])
+    assert absolute.intervention_per_1000 == pytest.approx(1000 * risks[6] * math.exp(syn.result.estimate))
+    assert absolute.difference_per_1000 == pytest.approx(absolute.intervention_per_1000 - absolute.control_per_1000)
+    assert absolute.difference_ci_low == pytest.approx(1000 * risks[6] * (math.exp(syn.result.ci_low) - 1))
+    assert absolute.basis.startswith("median control-arm risk of the pooled studies")
+
+
+def test_absolute_effects_odds_ratio() -> None:
+    """OR: CR x OR / (1 - CR + CR x OR)."""
+    odds = Domain("ae", "Any adverse event", "harm", True, "OR")
+    rows = [study(f"s{i}", 2020 + i, [outcome("ae", "AE", arms=Arms(BinaryArm(e1, 50), BinaryArm(e2, 50)))])
+            for i, (e1, e2) in enumerate(((20, 10), (15, 12), (30, 20)))]
+    (syn,) = synthesise(evidence(rows, (odds,)))
+    assert syn.absolute is not None and syn.result is not None
+    cr = 12 / 50
+    ratio = math.exp(syn.result.estimate)
+    assert syn.absolute.intervention_per_1000 == pytest.approx(1000 * cr * ratio / (1 - cr + cr * ratio))
+
+
+def test_no_absolute_effects_for_continuous_or_without_arm_data() -> None:
+    (syn,) = synthesise(evidence([study("a", 2020, [outcome(effect=Effect("MD", -1.0, -2.0, 0.0))])]))
+    assert syn.absolute is None
+    harms = [study("a", 2020, [outcome("adverse", "AE", effect=Effect("RR", 1.2, 0.9, 1.6))])]
+    (syn,) = synthesise(evidence(harms, (HARMS,)))
+    assert syn.result is not None and syn.absolute is None
+
+
+@pytest.mark.parametrize(
+    ("level", "ci", "expected"),
+    [
+        ("high", (-0.5, 0.4), "LDN makes little or no difference to pain intensity"),
+        ("moderate", (-0.5, 0.4), "LDN probably makes little or no difference to pain intensity"),
+        ("low", (-0.5, 0.4), "LDN may make little or no difference to pain intensity"),
+        ("low", (-0.9, -0.2), "LDN may reduce pain intensity"),
+        ("moderate", (0.2, 0.9), "LDN probably increases pain intensity"),
+        ("very low", (-0.9, -0.2), "The evidence is very uncertain about the effect of LDN on pain intensity"),
+    ],
+)
+def test_statements_follow_santesso_2020(level: str, ci: tuple[float, float], expected: str) -> None:
+    from ldn_tui.analysis.grading import Certainty
+    from ldn_tui.analysis.sof import statement
+    from ldn_tui.analysis.stats import PoolResult
+
+    (syn,) = synthesise(evidence([study("a", 2020, [outcome(effect=Effect("MD", -1.0, -2.0, 0.0))])]))
+    res = PoolResult("REML", 2, sum(ci) / 2, 0.1, ci[0], ci[1], 1.0, 0.3, 0.0, (50.0, 50.0))
+    syn = syn._replace(result=res, certainty=Certainty(level, "high", ""))
+    assert statement(syn, "LDN") == expected
+
+
+def test_statement_against_the_mid_and_when_not_pooled() -> None:
+    from ldn_tui.analysis.sof import statement
+
+    pain = PAIN._replace(mid=1.0, mid_reason="judgment")
+    rows = [study(f"s{i}", 2020 + i, [outcome(effect=Effect("MD", -0.5, -0.9, -0.1))]) for i in range(3)]
+    (syn,) = synthesise(evidence(rows, (pain,)))
+    # the CI excludes no effect but the estimate is smaller than the MID: little or no difference
+    assert "little or no difference" in statement(syn, "LDN")
+    (empty,) = synthesise(evidence([study("a", 2020, [outcome(p_value=0.03)])]))
+    assert empty.statement == "The effect of the intervention on pain intensity could not be estimated from this folder's studies"
+
+
+def test_review_results_newest_first_and_sof_row_names_them() -> None:
+    from ldn_tui.analysis.sof import sof_rows
+    from ldn_tui.model import Review, ReviewFinding
+
+    ev = evidence([study("a", 2020, [outcome(p_value=0.03)])])
+    reviews = tuple(
+        Review(rid, "t", ("A",), year, "meta-analysis", "c", f"reviews/{rid}.toml",
+               findings=(ReviewFinding("pain", "SMD", est, lo, hi, 4),))
+        for rid, year, est, lo, hi in (("old", 2019, -0.5, -0.8, -0.2), ("new", 2024, -0.1, -0.4, 0.2))
+    )
+    ev = Evidence(ev.topic, ev.studies, reviews)
+    (syn,) = synthesise(ev)
+    assert [r.review for r in syn.review_results] == ["new", "old"]
+    assert to_json(syn)["review_results"] == [
+        {"review": "new", "year": 2024, "type": "SMD", "estimate": -0.1, "ci_low": -0.4, "ci_high": 0.2, "k": 4,
+         "subgroup": None, "comparison": "placebo"},
+        {"review": "old", "year": 2019, "type": "SMD", "estimate": -0.5, "ci_low": -0.8, "ci_high": -0.2, "k": 4,
+         "subgroup": None, "comparison": "placebo"},
+    ]
+    (row,) = sof_rows(ev, (syn,))
+    assert row.review_text is not None and row.review_text.startswith("from review new (2024): SMD")
+    assert "k = 4, as published" in row.review_text
+    assert row.participants_text == "not pooled (1 study with results that do not pool)"
+
+
+def test_sof_rows_binary_outcome() -> None:
+    from ldn_tui.analysis.sof import sof_rows
+
+    ev = bcg_evidence()
+    (syn,) = synthesise(ev)
+    (row,) = sof_rows(ev, (syn,))
+    assert row.participants_text == f"{syn.participants} (13 RCTs)"
+    assert row.relative_effect is not None and row.relative_effect.startswith("RR 0.49 (0.34 to 0.7")
+    assert "per 1,000 with placebo" in row.absolute_text and "fewer per 1,000" in row.absolute_text
+    assert [f.letter for f in row.footnotes] == ["a"] and row.footnote_letters == "a"
+    assert row.footnotes[0].text.startswith("Inconsistency (\u22122): I\u00b2 = ")
+
+
+def test_json_is_full_precision_with_per_study_keys() -> None:
+    (syn,) = synthesise(bcg_evidence())
+    out = to_json(syn)
+    assert out["estimate"] == syn.estimate  # not rounded
+    assert out["q_df"] == 12 and out["tau"] == pytest.approx(math.sqrt(syn.result.tau2))  # type: ignore[union-attr]
+    assert out["tau2_ci_low"] == syn.result.tau2_ci_low  # type: ignore[union-attr]
+    first = out["studies"][0]  # type: ignore[index]
+    row = syn.rows[0]
+    assert (first["yi"], first["vi"], first["se"]) == (row.yi, row.vi, row.se)
+    assert first["arms"] == {"intervention": {"events": 4, "total": 123}, "control": {"events": 11, "total": 139}}
+    assert first["derived_from_p"] is False and first["zero_cell_correction"] is False
+    json.dumps(out, allow_nan=False)
+
+
+def test_cli_flags_and_their_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    from ldn_tui.cli import main
+
+    assert main(["summary", "--format", "json", "--test", "knha", "--subgroup", "year", "--cut", "2020"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    pain = data["syntheses"][0]
+    assert pain["test"] == "knha" and pain["subgroups"][0]["by"] == "year" and pain["mid"] == 1.0
+    ae = next(s for s in data["syntheses"] if s["domain"] == "any-adverse-event")
+    assert ae["absolute"]["control_per_1000"] == pytest.approx(790.0)
+    assert main(["summary", "--subgroup", "colour"]) == 2
+    assert capsys.readouterr().err.startswith("ldn-tui summary: --subgroup colour: no such study field")
+    assert main(["export", "--subgroup", "design", "--cut", "2"]) == 2
+    assert capsys.readouterr().err == "ldn-tui export: --cut applies to numbers; --subgroup design is text\n"
+    assert main(["summary", "--cut", "2"]) == 2
+    assert "--cut needs --subgroup" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["summary", "--cut", "nan"])
+    assert exc.value.code == 2
+
+
+def test_cached_summaries_keep_the_pooling_options_apart(capsys: pytest.CaptureFixture[str]) -> None:
+    from ldn_tui.cli import main
+
+    for test in ("z", "knha", "z"):
+        assert main(["summary", "--format", "json", "--test", test]) == 0
+        assert json.loads(capsys.readouterr().out)["syntheses"][0]["test"] == test
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_summary_subgroup_and_knha_in_every_format(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from ldn_tui.cli import main
+
+    assert main(["summary", "--format", fmt, "--test", "knha", "--subgroup", "design"]) == 0
+    out = capsys.readouterr().out
+    assert "Pain intensity" in out
+    if fmt == "json":
+        pain = json.loads(out)["syntheses"][0]
+        assert pain["test"] == "knha" and [g["value"] for g in pain["subgroups"][0]["groups"]] == ["parallel-rct"]
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_export_subgroup_and_knha(fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ldn_tui.cli import main
+
+    target = tmp_path / f"report.{fmt}"
+    assert main(["export", "--format", fmt, "--test", "knha", "--subgroup", "year", "--cut", "2022",
+                 "--output", str(target)]) == 0
+    assert "Pain intensity" in target.read_text(encoding="utf-8")

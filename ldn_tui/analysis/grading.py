@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from ldn_tui.model import GRADE_DOMAINS, RATIO_TYPES, GradeJudgment
+from ldn_tui.text import noun, plural
 
 from .stats import PoolResult
 
@@ -116,16 +117,12 @@ def _num(value: float) -> str:
     return f"{value:.2f}"
 
 
-def _study_word(n: int) -> str:
-    return "study" if n == 1 else "studies"
-
-
 def _risk_of_bias(weights: Sequence[float], rob: Sequence[str | None]) -> Downgrade | GradeNote:
     concerns = math.fsum(w for w, r in zip(weights, rob, strict=True) if r in (None, "some-concerns", "high"))
     high = math.fsum(w for w, r in zip(weights, rob, strict=True) if r == "high")
     unassessed = sum(1 for r in rob if r is None)
     tail = (
-        f" ({unassessed} {_study_word(unassessed)} without an assessment counted as some concerns)"
+        f" ({unassessed} {noun(unassessed, 'study')} without an assessment counted as some concerns)"
         if unassessed
         else ""
     )
@@ -156,46 +153,111 @@ def _inconsistency(k: int, i2: float | None) -> Downgrade | GradeNote:
     return GradeNote("inconsistency", f"{text} (below 50%)")
 
 
+def _shown(value: float, ratio: bool) -> str:
+    """An analysis-scale value as a sentence shows it (ratio scale for RR/OR), never raising."""
+    if ratio:
+        return _num(math.exp(value)) if value < 709.0 else "infinity"
+    return _num(value)
+
+
+def _information_size(
+    ratio: bool, participants: int | None, events: int | None, events_complete: bool
+) -> tuple[bool | None, str]:
+    """Whether the optimal information size (400 participants, 300 events) is met: True, False, or None
+    when it cannot be checked; and the words for it."""
+    if ratio:
+        if events is None:
+            return None, "number of events not reported; the 300-event threshold was not checked"
+        if events < EVENTS_THRESHOLD and events_complete:
+            return False, f"{plural(events, 'event')}, fewer than {EVENTS_THRESHOLD}"
+        if events < EVENTS_THRESHOLD:
+            return None, (
+                f"{plural(events, 'event')} in the studies that report them; the 300-event threshold could not be checked"
+            )
+        return True, f"{events} events, at least {EVENTS_THRESHOLD}"
+    if participants is None:
+        return None, "number of participants not known; the 400-participant threshold was not checked"
+    if participants < PARTICIPANTS_THRESHOLD:
+        return False, f"{plural(participants, 'participant')}, fewer than {PARTICIPANTS_THRESHOLD}"
+    return True, f"{participants} participants, at least {PARTICIPANTS_THRESHOLD}"
+
+
+def _imprecision_mid(
+    measure: str,
+    result: PoolResult,
+    mid: float,
+    ci_text: str,
+    participants: int | None,
+    events: int | None,
+    events_complete: bool,
+) -> tuple[Downgrade | None, tuple[GradeNote, ...]]:
+    """Imprecision against a minimal important difference (GRADE, minimally contextualised).
+
+    Thresholds: no effect and the MID on either side (for a ratio, 1/mid and mid). -1 where the
+    CI crosses one threshold (or the optimal information size is not met), -2 where it crosses
+    the MID in both directions, or the information size is not met and it crosses a threshold.
+    """
+    ratio = measure in RATIO_TYPES
+    m = math.log(mid) if ratio else mid
+    lo, hi = result.ci_low, result.ci_high
+    def thr(t: float) -> str:
+        value = math.exp(t) if ratio else t
+        return f"{round(value, 2):g}"
+
+    names = {-m: f"the MID on the side of a decrease ({thr(-m)})", 0.0: f"no effect ({thr(0.0)})",
+             m: f"the MID on the side of an increase ({thr(m)})"}
+    crossed = [t for t in (-m, 0.0, m) if lo <= t <= hi]
+    missed = [t for t in (-m, 0.0, m) if t not in crossed]
+    thresholds = f"thresholds {thr(-m)}, {thr(0.0)} and {thr(m)}: no effect and the MID of {mid:g} either way"
+    if crossed:
+        words = f"{ci_text} crosses {' and '.join(names[t] for t in crossed)}"
+        if missed:
+            words += f" but not {' or '.join(names[t] for t in missed)}"
+    else:
+        words = f"{ci_text} crosses none of the thresholds"
+    words += f" ({thresholds})"
+    met, ois_text = _information_size(ratio, participants, events, events_complete)
+    if -m in crossed and m in crossed:
+        levels = 2
+        words += "; an important effect either way is possible"
+    elif crossed:
+        levels = 2 if met is False else 1
+    else:
+        levels = 1 if met is False else 0
+    notes: list[GradeNote] = []
+    if met is False:
+        words += f"; {ois_text} (optimal information size not met)"
+    else:
+        notes.append(GradeNote("imprecision", ois_text))
+    if levels == 0:
+        return None, (GradeNote("imprecision", words), *notes)
+    return Downgrade("imprecision", levels, words), tuple(notes)
+
+
 def _imprecision(
     measure: str,
     result: PoolResult,
     participants: int | None,
     events: int | None,
     events_complete: bool,
+    mid: float | None = None,
 ) -> tuple[Downgrade | None, tuple[GradeNote, ...]]:
     ratio = measure in RATIO_TYPES
     reasons: list[str] = []
     notes: list[GradeNote] = []
     lo, hi = result.ci_low, result.ci_high
-    if ratio:
-        ci_text = f"95% CI {_num(math.exp(lo))} to {_num(math.exp(hi))}"
-    else:
-        ci_text = f"95% CI {_num(lo)} to {_num(hi)}"
+    ci_text = f"95% CI {_shown(lo, ratio)} to {_shown(hi, ratio)}"
+    if mid is not None and mid > (1.0 if ratio else 0.0) and math.isfinite(mid):
+        return _imprecision_mid(measure, result, mid, ci_text, participants, events, events_complete)
     if lo <= 0.0 <= hi:
         reasons.append(f"{ci_text} includes no effect")
     else:
         notes.append(GradeNote("imprecision", f"{ci_text} excludes no effect"))
-    if ratio:
-        if events is None:
-            notes.append(GradeNote("imprecision", "number of events not reported; the 300-event threshold was not checked"))
-        elif events < EVENTS_THRESHOLD and events_complete:
-            reasons.append(f"{events} events, fewer than {EVENTS_THRESHOLD}")
-        elif events < EVENTS_THRESHOLD:
-            notes.append(
-                GradeNote(
-                    "imprecision",
-                    f"{events} events in the studies that report them; the 300-event threshold could not be checked",
-                )
-            )
-        else:
-            notes.append(GradeNote("imprecision", f"{events} events, at least {EVENTS_THRESHOLD}"))
+    met, ois_text = _information_size(ratio, participants, events, events_complete)
+    if met is False:
+        reasons.append(ois_text)
     else:
-        if participants is None:
-            notes.append(GradeNote("imprecision", "number of participants not known; the 400-participant threshold was not checked"))
-        elif participants < PARTICIPANTS_THRESHOLD:
-            reasons.append(f"{participants} participants, fewer than {PARTICIPANTS_THRESHOLD}")
-        else:
-            notes.append(GradeNote("imprecision", f"{participants} participants, at least {PARTICIPANTS_THRESHOLD}"))
+        notes.append(GradeNote("imprecision", ois_text))
     if not reasons:
         return None, tuple(notes)
     return Downgrade("imprecision", min(2, len(reasons)), "; ".join(reasons)), tuple(notes)
@@ -212,6 +274,7 @@ def assess(
     *,
     events_complete: bool = True,
     no_pool_reason: str | None = None,
+    mid: float | None = None,
 ) -> Certainty:
     """Rate the certainty of one pooled result.
 
@@ -239,7 +302,7 @@ def assess(
     else:
         start = "low"
         nr = sum(1 for r in randomised if not r)
-        start_reason = f"{nr} of {k} pooled {_study_word(k)} not randomised"
+        start_reason = f"{nr} of {k} pooled {noun(k, 'study')} not randomised"
         if k == 1:
             start_reason = "the pooled study is not randomised"
 
@@ -249,11 +312,11 @@ def assess(
     inc = _inconsistency(k, result.i2)
     computed["inconsistency"] = (inc, ()) if isinstance(inc, Downgrade) else (None, (inc,))
     computed["indirectness"] = (None, ())
-    computed["imprecision"] = _imprecision(measure, result, participants, events, events_complete)
+    computed["imprecision"] = _imprecision(measure, result, participants, events, events_complete, mid)
     if k < PUBLICATION_BIAS_MIN_K:
         pb_note = GradeNote(
             "publication_bias",
-            f"not assessable with {k} {_study_word(k)} (fewer than {PUBLICATION_BIAS_MIN_K})",
+            f"not assessable with {k} {noun(k, 'study')} (fewer than {PUBLICATION_BIAS_MIN_K})",
         )
     else:
         pb_note = GradeNote("publication_bias", f"{k} studies; no reviewer judgment, not rated down")

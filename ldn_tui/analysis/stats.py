@@ -28,16 +28,19 @@ and are exponentiated only for display (:func:`to_display`).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 __all__ = [
-    "CI_Z", "METHODS", "Z_975", "EffectSize", "PoolResult", "chi2_sf", "effect_from_ci", "effect_from_p",
-    "from_display", "hedges_g", "log_odds_ratio", "log_risk_ratio", "mean_difference", "norm_cdf",
-    "norm_ppf", "norm_sf", "pool", "se_from_ci", "se_from_p", "to_display", "two_sided_p", "wald_ci",
+    "CI_Z", "METHODS", "TESTS", "Z_975", "EffectSize", "PoolResult", "PoolingError", "beta_inc", "chi2_ppf",
+    "chi2_sf", "effect_from_ci", "effect_from_p", "from_display", "hedges_g", "log_odds_ratio",
+    "log_risk_ratio", "mean_difference", "norm_cdf", "norm_ppf", "norm_ppf_log", "norm_sf", "pool",
+    "se_from_ci", "se_from_p", "t_ppf", "t_two_sided_p", "tau2_ci", "to_display", "two_sided_p", "wald_ci",
+    "z_from_p",
 ]
 
 METHODS = ("REML", "DL", "FE")
+TESTS = ("z", "knha")
 CI_Z = 1.959964
 """The rounded z value the evidence format prescribes for SEs from reported CIs."""
 
@@ -76,6 +79,8 @@ def norm_ppf(p: float) -> float:
         if p == 1.0:
             return math.inf
         raise ValueError(f"probability must be in [0, 1], got {p!r}")
+    if p < 1e-300:
+        return norm_ppf_log(math.log(p))  # the refinement below would overflow exp(x^2 / 2)
     if p < _P_LOW:
         q = math.sqrt(-2.0 * math.log(p))
         x = ((((((_C[0] * q + _C[1]) * q + _C[2]) * q + _C[3]) * q + _C[4]) * q + _C[5])
@@ -151,7 +156,99 @@ def chi2_sf(x: float, df: float) -> float:
     """Survival function of the chi-square distribution (p-value of Q)."""
     if df <= 0:
         raise ValueError("df must be positive")
-    return _gamma_q(df / 2.0, x / 2.0)
+    if x != x:
+        raise ValueError("x is not a number")
+    if x == math.inf:
+        return 0.0
+    return min(1.0, max(0.0, _gamma_q(df / 2.0, x / 2.0)))
+
+
+def chi2_ppf(prob: float, df: float) -> float:
+    """Quantile of the chi-square distribution (qchisq), by bisection on :func:`chi2_sf`."""
+    if not 0.0 < prob < 1.0:
+        raise ValueError(f"probability must be in (0, 1), got {prob!r}")
+    return _root_decreasing(lambda x: chi2_sf(x, df), 1.0 - prob, max(1.0, df))
+
+
+def _root_decreasing(f: Callable[[float], float], target: float, start: float, rel_tol: float = 1e-15) -> float:
+    """The x >= 0 where the decreasing function f crosses ``target`` (f(0) > target), by doubling an upper
+    bound from ``start`` and then bisecting; infinity when no bound below 1e300 is found."""
+    lo, hi = 0.0, start
+    while f(hi) > target:
+        lo, hi = hi, hi * 2.0
+        if hi > 1e300:
+            return math.inf
+    for _ in range(400):
+        mid = (lo + hi) / 2.0
+        if f(mid) > target:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= rel_tol * max(hi, 1e-300):
+            break
+    return (lo + hi) / 2.0
+
+
+def _beta_cf(a: float, b: float, x: float) -> float:
+    """Continued fraction of the incomplete beta function (modified Lentz)."""
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c = 1.0
+    d = 1.0 - qab * x / qap
+    d = tiny if abs(d) < tiny else d
+    d = 1.0 / d
+    h = d
+    for m in range(1, 10_000):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = tiny if abs(d) < tiny else d
+        c = 1.0 + aa / c
+        c = tiny if abs(c) < tiny else c
+        d = 1.0 / d
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = tiny if abs(d) < tiny else d
+        c = 1.0 + aa / c
+        c = tiny if abs(c) < tiny else c
+        d = 1.0 / d
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-16:
+            break
+    return h
+
+
+def beta_inc(a: float, b: float, x: float) -> float:
+    """Regularised incomplete beta function I_x(a, b)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    if x < (a + 1.0) / (a + b + 2.0):
+        return math.exp(log_front) * _beta_cf(a, b, x) / a
+    return 1.0 - math.exp(log_front) * _beta_cf(b, a, 1.0 - x) / b
+
+
+def t_two_sided_p(t: float, df: float) -> float:
+    """Two-sided p-value of a t statistic with ``df`` degrees of freedom (2 * pt(-|t|, df))."""
+    if t != t:
+        raise ValueError("t is not a number")
+    t = abs(t)
+    if t == math.inf:
+        return 0.0
+    # x = df / (df + t^2), written so that t^2 cannot overflow
+    x = 1.0 / (1.0 + (t / math.sqrt(df)) ** 2) if t < 1e150 else 0.0
+    return min(1.0, max(0.0, beta_inc(df / 2.0, 0.5, x)))
+
+
+def t_ppf(prob: float, df: float) -> float:
+    """Quantile of the t distribution (qt) for prob > 0.5, by bisection on :func:`t_two_sided_p`."""
+    if not 0.5 < prob < 1.0:
+        raise ValueError(f"probability must be in (0.5, 1), got {prob!r}")
+    return _root_decreasing(lambda t: t_two_sided_p(t, df), 2.0 * (1.0 - prob), 2.0)
 
 
 # ---------------------------------------------------------------------------
@@ -194,7 +291,10 @@ def hedges_g(m1: float, sd1: float, n1: int, m2: float, sd2: float, n2: int) -> 
     mi = ni - 2
     if mi <= 1:
         return None
-    sdp = math.sqrt(((n1 - 1) * sd1 * sd1 + (n2 - 1) * sd2 * sd2) / mi)
+    unit = max(sd1, sd2)  # scaled so that squaring cannot overflow or underflow
+    if unit <= 0:
+        return None
+    sdp = unit * math.sqrt(((n1 - 1) * (sd1 / unit) ** 2 + (n2 - 1) * (sd2 / unit) ** 2) / mi)
     if sdp <= 0:
         return None
     yi = _cmicalc(mi) * (m1 - m2) / sdp
@@ -237,8 +337,10 @@ def log_odds_ratio(e1: int, n1: int, e2: int, n2: int) -> EffectSize | None:
 
 
 def to_display(value: float, ratio: bool) -> float:
-    """Back-transform from the analysis scale: exp for ratios."""
-    return math.exp(value) if ratio else value
+    """Back-transform from the analysis scale: exp for ratios (saturating at infinity, never raising)."""
+    if not ratio:
+        return value
+    return math.exp(value) if value < 709.0 else (math.exp(value) if value <= 709.78 else math.inf)
 
 
 def from_display(value: float, ratio: bool) -> float:
@@ -253,19 +355,65 @@ def from_display(value: float, ratio: bool) -> float:
 def se_from_ci(ci_low: float, ci_high: float, ratio: bool = False) -> float:
     """SE from a 95% CI: (high - low) / (2 * 1.959964), on the log scale for ratios."""
     lo, hi = from_display(ci_low, ratio), from_display(ci_high, ratio)
+    if hi == lo:
+        raise ValueError(f"a CI of width 0 ({ci_low!r} to {ci_high!r}) gives no standard error")
     if not hi > lo:
         raise ValueError(f"CI upper bound must exceed the lower bound ({ci_low!r} to {ci_high!r})")
-    return (hi - lo) / (2.0 * CI_Z)
+    se = hi / (2.0 * CI_Z) - lo / (2.0 * CI_Z)  # never overflows for finite bounds
+    if not se > 0.0:
+        raise ValueError(f"the CI ({ci_low!r} to {ci_high!r}) is too narrow to give a standard error")
+    return se
 
 
 def se_from_p(estimate: float, p: float, ratio: bool = False) -> float:
-    """SE from a two-sided p-value: |estimate| / z(1 - p/2) (Cochrane Handbook 6.3)."""
-    if not 0.0 < p < 1.0:
-        raise ValueError(f"p must be strictly between 0 and 1, got {p!r}")
+    """SE from a two-sided p-value: |estimate| / z with z = -qnorm(p / 2) (Cochrane Handbook 6.3).
+
+    z is computed from p/2 directly (never ``1 - p/2``, which rounds to 1 below p of about
+    1e-16), in log space where p/2 underflows. p = 1 gives z = 0: no standard error.
+    """
+    if not 0.0 < p <= 1.0 or p != p:
+        raise ValueError(f"p must be greater than 0 and at most 1, got {p!r}")
+    if p == 1.0:
+        raise ValueError("p = 1 gives no standard error (the test statistic is 0)")
     y = from_display(estimate, ratio)
     if y == 0.0:
         raise ValueError("a null estimate gives no standard error from a p-value")
-    return abs(y) / norm_ppf(1.0 - p / 2.0)
+    z = z_from_p(p)
+    if not z > 0.0:
+        raise ValueError(f"p = {p!r} is too close to 1 to give a standard error")
+    return abs(y) / z
+
+
+def z_from_p(p: float) -> float:
+    """The z statistic of a two-sided p-value, -qnorm(p / 2), accurate down to the smallest double."""
+    half = p / 2.0
+    if half < 1e-300:
+        return -norm_ppf_log(math.log(p) - math.log(2.0))
+    return -norm_ppf(half)
+
+
+def _log_norm_cdf_tail(x: float) -> float:
+    """log(Phi(x)) for x <= -30 by the asymptotic series (relative error far below 1e-16 there)."""
+    x2 = x * x
+    series = 1.0 - 1.0 / x2 + 3.0 / (x2 * x2) - 15.0 / (x2 * x2 * x2) + 105.0 / (x2 * x2 * x2 * x2)
+    return -x2 / 2.0 - math.log(-x) - 0.5 * math.log(2.0 * math.pi) + math.log(series)
+
+
+def norm_ppf_log(log_p: float) -> float:
+    """qnorm(exp(log_p)) for a lower-tail probability given by its logarithm (log_p < log(1e-300))."""
+    # Start from the leading term of the asymptotic expansion, then Newton on log(Phi).
+    x = -math.sqrt(-2.0 * log_p)
+    for _ in range(60):
+        x = min(x, -30.0)
+        f = _log_norm_cdf_tail(x) - log_p
+        # d/dx log(Phi(x)) = phi(x) / Phi(x), in log space
+        log_phi = -x * x / 2.0 - 0.5 * math.log(2.0 * math.pi)
+        slope = math.exp(log_phi - _log_norm_cdf_tail(x))
+        step = f / slope
+        x -= step
+        if abs(step) <= 1e-15 * abs(x):
+            break
+    return x
 
 
 def effect_from_ci(estimate: float, ci_low: float, ci_high: float, ratio: bool = False) -> EffectSize:
@@ -311,10 +459,31 @@ class PoolResult(NamedTuple):
     pi_low: float | None = None  # only for random effects with k >= 3
     pi_high: float | None = None
     iterations: int = 0  # REML Fisher scoring iterations
+    test: str = "z"
+    """How the CI and p were computed: ``"z"`` (Wald, normal) or ``"knha"``
+    (Hartung-Knapp-Sidik-Jonkman: ``se`` is the adjusted SE, ``z`` holds the t
+    statistic, ``p`` and the CI come from the t distribution with ``df`` degrees
+    of freedom)."""
+    df: int | None = None
+    """Degrees of freedom of the t distribution (``k - 1``) under ``test="knha"``; None for ``"z"``."""
+    tau2_ci_low: float | None = None
+    """Q-profile 95% CI of tau^2 (metafor ``confint(rma)``); None for k < 2 or FE."""
+    tau2_ci_high: float | None = None
+    i2_ci_low: float | None = None
+    """I^2 (percent) and H^2 at the tau^2 CI bounds, as ``confint`` reports them."""
+    i2_ci_high: float | None = None
+    h2_ci_low: float | None = None
+    h2_ci_high: float | None = None
 
     @property
     def tau(self) -> float:
+        """sqrt(tau^2)."""
         return math.sqrt(self.tau2)
+
+    @property
+    def statistic_name(self) -> str:
+        """``"z"`` or ``"t"``: what ``z`` holds, for display."""
+        return "t" if self.test == "knha" else "z"
 
 
 def _dl_tau2(yi: Sequence[float], w: Sequence[float]) -> float:
@@ -337,18 +506,7 @@ def _reml_score(yi: Sequence[float], vi: Sequence[float], tau2: float) -> float:
 def _reml_bisect(yi: Sequence[float], vi: Sequence[float], tol: float) -> float:
     if _reml_score(yi, vi, 0.0) <= 0.0:
         return 0.0
-    lo, hi = 0.0, max(max(vi), 1e-8)
-    while _reml_score(yi, vi, hi) > 0.0 and hi < 1e300:
-        lo, hi = hi, hi * 2.0
-    for _ in range(400):
-        mid = (lo + hi) / 2.0
-        if _reml_score(yi, vi, mid) > 0.0:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo <= tol * max(1.0, hi):
-            break
-    return (lo + hi) / 2.0
+    return _root_decreasing(lambda t: _reml_score(yi, vi, t), 0.0, max(max(vi), 1e-8), tol)
 
 
 def _reml_tau2(yi: Sequence[float], vi: Sequence[float], tol: float, max_iter: int) -> tuple[float, float, int]:
@@ -393,7 +551,12 @@ def _reml_tau2(yi: Sequence[float], vi: Sequence[float], tol: float, max_iter: i
     sw2 = math.fsum(x * x for x in w)
     sw3 = math.fsum(x * x * x for x in w)
     tr_pp = sw2 - 2.0 * sw3 / sw + (sw2 / sw) ** 2
-    return tau2, math.sqrt(2.0 / tr_pp), iterations
+    se = math.sqrt(2.0 / tr_pp) if tr_pp > 0.0 and math.isfinite(tr_pp) else math.nan
+    return tau2, se, iterations
+
+
+class PoolingError(ValueError):
+    """The studies cannot be pooled; the message says why, in words."""
 
 
 def pool(
@@ -401,26 +564,77 @@ def pool(
     vi: Sequence[float],
     method: str = "REML",
     *,
+    test: str = "z",
     tol: float = 1e-10,
     max_iter: int = 100,
 ) -> PoolResult:
     """Inverse-variance meta-analysis of ``yi`` with sampling variances ``vi``.
 
     ``method`` is ``"REML"`` (default), ``"DL"`` (DerSimonian-Laird) or ``"FE"``
-    (fixed/common effect). With one study its own estimate and Wald CI come back,
-    tau^2 = 0 and no heterogeneity statistics.
+    (fixed/common effect); ``test`` is ``"z"`` (Wald) or ``"knha"``
+    (Hartung-Knapp-Sidik-Jonkman, as metafor's ``test="knha"``). With one study its
+    own estimate and Wald CI come back, tau^2 = 0 and no heterogeneity statistics.
+
+    The computation runs on rescaled values (y / sqrt(c), v / c with c the
+    geometric mean of the smallest and largest variance; every statistic is
+    equivariant), so that variances of 1e-300 or 1e300 neither underflow nor
+    overflow; what still cannot be represented raises :class:`PoolingError`
+    (a ``ValueError``) with the reason in words.
     """
     method = method.upper()
     if method not in METHODS:
         raise ValueError(f"unknown pooling method {method!r}; use one of {', '.join(METHODS)}")
+    if test not in TESTS:
+        raise ValueError(f"unknown test {test!r}; use one of {', '.join(TESTS)}")
     k = len(yi)
     if k == 0:
-        raise ValueError("nothing to pool")
+        raise PoolingError("nothing to pool")
     if len(vi) != k:
         raise ValueError("yi and vi differ in length")
     if any(not (v > 0 and math.isfinite(v)) for v in vi) or any(not math.isfinite(y) for y in yi):
-        raise ValueError("every sampling variance must be positive and every estimate finite")
+        raise PoolingError("every sampling variance must be positive and every estimate finite")
+    log_c = (math.log(min(vi)) + math.log(max(vi))) / 2.0
+    scale = math.exp(log_c / 2.0)  # sqrt(c): the unit of the rescaled estimates
+    try:
+        ys = [y / scale for y in yi]
+        vs = [math.exp(math.log(v) - log_c) for v in vi]
+        if any(not math.isfinite(y) for y in ys):
+            raise PoolingError("the estimates are too large for their standard errors to be pooled in double precision")
+        res = _pool_scaled(ys, vs, method, test, tol, max_iter)
+    except PoolingError:
+        raise
+    except (OverflowError, ZeroDivisionError, ValueError) as exc:
+        raise PoolingError(f"the studies' numbers are out of the range of double precision ({exc})") from None
+    c = scale * scale
 
+    def back(x: float | None, factor: float) -> float | None:
+        return None if x is None else x * factor
+
+    res = res._replace(
+        estimate=res.estimate * scale,
+        se=res.se * scale,
+        ci_low=res.ci_low * scale,
+        ci_high=res.ci_high * scale,
+        tau2=res.tau2 * c,
+        tau2_se=back(res.tau2_se, c) if res.tau2_se is not None and math.isfinite(res.tau2_se) else None,
+        pi_low=back(res.pi_low, scale),
+        pi_high=back(res.pi_high, scale),
+        tau2_ci_low=back(res.tau2_ci_low, c),
+        tau2_ci_high=back(res.tau2_ci_high, c),
+    )
+    needed = (res.estimate, res.se, res.ci_low, res.ci_high, res.z, res.p, res.tau2, *res.weights)
+    if not all(math.isfinite(x) for x in needed) or not res.se > 0.0:
+        raise PoolingError(
+            f"the variances (from {min(vi):.3g} to {max(vi):.3g}) or estimates are out of the range "
+            "where double precision can pool them"
+        )
+    return res
+
+
+def _pool_scaled(
+    yi: Sequence[float], vi: Sequence[float], method: str, test: str, tol: float, max_iter: int
+) -> PoolResult:
+    k = len(yi)
     if k == 1:
         se = math.sqrt(vi[0])
         lo, hi = wald_ci(yi[0], se)
@@ -446,24 +660,52 @@ def pool(
     sw = math.fsum(w)
     est = math.fsum(x * y for x, y in zip(w, yi, strict=True)) / sw
     se = math.sqrt(1.0 / sw)
-    lo, hi = wald_ci(est, se)
+    df: int | None = None
+    crit = Z_975
+    if test == "knha":
+        # Hartung-Knapp: the variance scaled by the weighted residual mean square, t with k - 1 df
+        s2w = math.fsum(x * (y - est) ** 2 for x, y in zip(w, yi, strict=True)) / q_df
+        se = math.sqrt(s2w / sw)
+        df = q_df
+        crit = t_ppf(0.975, df)
+    if not (se > 0.0 and math.isfinite(se) and math.isfinite(est)):
+        if test == "knha" and se == 0.0:
+            raise PoolingError("the estimates do not vary at all, so the Hartung-Knapp standard error is 0")
+        raise PoolingError("the pooled estimate or its standard error is out of the range of double precision")
+    lo, hi = est - crit * se, est + crit * se
     z = est / se
+    p = two_sided_p(z) if df is None else t_two_sided_p(z, df)
     weights = tuple(100.0 * x / sw for x in w)
 
+    s2 = _typical_variance(w_fe)
     if method == "FE":
         i2 = max(0.0, 100.0 * (q - q_df) / q) if q > 0 else 0.0
         h2 = q / q_df
     else:
-        # "typical" within-study variance (Higgins & Thompson 2002), as metafor
-        s2 = q_df * sw_fe / (sw_fe * sw_fe - math.fsum(x * x for x in w_fe))
-        i2 = 100.0 * tau2 / (tau2 + s2)
-        h2 = (tau2 + s2) / s2
+        # Higgins & Thompson 2002, as metafor
+        i2 = 100.0 * tau2 / (tau2 + s2) if s2 < math.inf else 0.0
+        h2 = (tau2 + s2) / s2 if s2 < math.inf else 1.0
 
     pi_low: float | None = None
     pi_high: float | None = None
     if k >= 3 and method != "FE":
-        half = Z_975 * math.sqrt(tau2 + se * se)
+        half = crit * math.sqrt(tau2 + se * se)
         pi_low, pi_high = est - half, est + half
+
+    ci_tau2: tuple[float, float] | None = None
+    if method != "FE":
+        ci_tau2 = tau2_ci(yi, vi)
+    tl, th = ci_tau2 if ci_tau2 is not None else (None, None)
+
+    def i2_at(t: float | None) -> float | None:
+        if t is None or not math.isfinite(t):
+            return None if t is None else 100.0
+        return 100.0 * t / (t + s2) if s2 < math.inf else 0.0
+
+    def h2_at(t: float | None) -> float | None:
+        if t is None or not math.isfinite(t):
+            return t
+        return (t + s2) / s2 if s2 < math.inf else 1.0
 
     return PoolResult(
         method=method,
@@ -473,7 +715,7 @@ def pool(
         ci_low=lo,
         ci_high=hi,
         z=z,
-        p=two_sided_p(z),
+        p=p,
         tau2=tau2,
         weights=weights,
         tau2_se=tau2_se,
@@ -485,4 +727,50 @@ def pool(
         pi_low=pi_low,
         pi_high=pi_high,
         iterations=iterations,
+        test=test,
+        df=df,
+        tau2_ci_low=tl,
+        tau2_ci_high=th,
+        i2_ci_low=i2_at(tl),
+        i2_ci_high=i2_at(th),
+        h2_ci_low=h2_at(tl),
+        h2_ci_high=h2_at(th),
     )
+
+
+def _typical_variance(w: Sequence[float]) -> float:
+    """The "typical" within-study variance of Higgins & Thompson (2002), as metafor:
+    (k - 1) sum(w) / (sum(w)^2 - sum(w^2)), the denominator summed as sum(w_i (sum(w) - w_i)) so that
+    one dominant weight cannot cancel it away; infinity when every other weight is negligible."""
+    sw = math.fsum(w)
+    top = max(range(len(w)), key=lambda i: w[i])
+    rest = math.fsum(x for i, x in enumerate(w) if i != top)
+    denom = math.fsum(x * (rest if i == top else sw - x) for i, x in enumerate(w))
+    if not denom > 0.0:
+        return math.inf
+    return (len(w) - 1) * sw / denom
+
+
+def _generalised_q(yi: Sequence[float], vi: Sequence[float], tau2: float) -> float:
+    """Q(tau^2) = sum w (y - mu)^2 with w = 1 / (v + tau^2) and mu the weighted mean."""
+    w = [1.0 / (v + tau2) for v in vi]
+    sw = math.fsum(w)
+    mu = math.fsum(x * y for x, y in zip(w, yi, strict=True)) / sw
+    return math.fsum(x * (y - mu) ** 2 for x, y in zip(w, yi, strict=True))
+
+
+def _solve_q(yi: Sequence[float], vi: Sequence[float], target: float) -> float:
+    """The tau^2 at which the generalised Q (decreasing in tau^2) equals ``target``; 0 if Q(0) <= target."""
+    if _generalised_q(yi, vi, 0.0) <= target:
+        return 0.0
+    return _root_decreasing(lambda t: _generalised_q(yi, vi, t), target, max(max(vi), 1e-12))
+
+
+def tau2_ci(yi: Sequence[float], vi: Sequence[float], level: float = 0.95) -> tuple[float, float]:
+    """Q-profile confidence interval of tau^2 (Viechtbauer 2007), as metafor's ``confint(rma)``:
+    the tau^2 values at which the generalised Q equals the chi-square quantiles (k - 1 df)."""
+    df = len(yi) - 1
+    alpha = 1.0 - level
+    upper_q = chi2_ppf(1.0 - alpha / 2.0, df)
+    lower_q = chi2_ppf(alpha / 2.0, df)
+    return _solve_q(yi, vi, upper_q), _solve_q(yi, vi, lower_q)

@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 from ldn_tui.model import (
     RATIO_TYPES,
+    Arms,
     BinaryArm,
     ContinuousArm,
     Domain,
@@ -30,11 +31,14 @@ from ldn_tui.model import (
     Outcome,
     Study,
 )
+from ldn_tui.text import plural
 
 from .grading import Certainty, assess, not_assessable
 from .stats import (
     METHODS,
+    TESTS,
     EffectSize,
+    PoolingError,
     PoolResult,
     effect_from_ci,
     effect_from_p,
@@ -48,12 +52,26 @@ from .stats import (
 )
 
 __all__ = [
-    "CumulativeStep", "DomainSynthesis", "Excluded", "StudyRow", "cumulative_by_year", "leave_one_out",
-    "low_risk_only", "randomised_only", "synthesise", "synthesise_domain", "to_json",
+    "AbsoluteEffect",
+    "CumulativeStep",
+    "DomainSynthesis",
+    "Excluded",
+    "PooledStudy",
+    "ReviewResult",
+    "SubgroupAnalysis",
+    "SubgroupGroup",
+    "cumulative_by_year",
+    "leave_one_out",
+    "low_risk_only",
+    "randomised_only",
+    "review_results",
+    "synthesise",
+    "synthesise_domain",
+    "to_json",
 ]
 
 
-class StudyRow(NamedTuple):
+class PooledStudy(NamedTuple):
     """One pooled study: display values (ratio scale for RR/OR) and analysis values."""
 
     id: str
@@ -72,11 +90,14 @@ class StudyRow(NamedTuple):
     participants: int
     events: int | None = None  # binary arm data only
     p_value: float | None = None
-    zero_cell_corrected: bool = False
+    zero_cell_corrected: bool = False  # 0.5 added to every cell (a zero cell); JSON "zero_cell_correction"
     note: str | None = None  # e.g. which of several outcomes was used
+    arms: Arms | None = None
+    """The arm data the effect was computed from (``source == "arms"``); None for a reported effect."""
 
     @property
     def se(self) -> float:
+        """Standard error on the analysis scale (log scale for ratios): sqrt(vi)."""
         return math.sqrt(self.vi)
 
 
@@ -87,10 +108,96 @@ class Excluded(NamedTuple):
     reason: str
 
 
+class SubgroupGroup(NamedTuple):
+    """One subgroup pooled on its own (its own tau^2, the synthesis's method and test).
+
+    ``estimate``, ``ci_low`` and ``ci_high`` are on the display scale (ratio scale
+    for RR/OR), like :attr:`DomainSynthesis.estimate`; ``yi`` and ``se`` are the
+    group's pooled estimate and SE on the analysis scale, used for the test.
+    """
+
+    value: str  # the attribute's value as shown, e.g. "crossover-rct", "< 2015", ">= 2015", "not reported"
+    k: int
+    estimate: float
+    ci_low: float
+    ci_high: float
+    tau2: float
+    i2: float | None  # None for a group of one study
+    yi: float
+    se: float
+    study_ids: tuple[str, ...] = ()
+
+
+class SubgroupAnalysis(NamedTuple):
+    """A subgroup analysis by one study attribute, with the test for subgroup differences.
+
+    The test is a fixed-effect Q across the group estimates (RevMan; metafor
+    ``rma(est, sei=se, mods=~factor(group), method="FE")`` QM): ``q_between`` on
+    ``df`` = groups - 1 degrees of freedom, ``p`` from chi-square. With fewer than
+    two groups ``q_between``, ``df`` and ``p`` are None and ``note`` says why.
+    """
+
+    by: str  # the field asked for, e.g. "design", "year", "population.female_percent"
+    groups: tuple[SubgroupGroup, ...]
+    q_between: float | None
+    df: int | None
+    p: float | None
+    cut: float | None = None  # the --cut value numbers were split at
+    note: str | None = None  # e.g. "only one group: no test for subgroup differences"
+
+
+class AbsoluteEffect(NamedTuple):
+    """Absolute effects of a binary outcome, GRADEpro's way.
+
+    From the pooled ratio (RR or OR, and its CI) and the control risk ``control_risk``
+    (a proportion, the median control-arm risk of the pooled studies with arm data):
+    risk with the intervention = CR * RR, or CR * OR / (1 - CR + CR * OR). Per 1,000
+    values are full precision (views round them to whole numbers); the difference
+    is intervention minus control per 1,000, with its CI from the ratio's CI.
+    """
+
+    basis: str  # "median control-arm risk of the pooled studies" (+ how many studies it came from)
+    control_risk: float
+    control_per_1000: float
+    intervention_per_1000: float
+    difference_per_1000: float
+    difference_ci_low: float
+    difference_ci_high: float
+    studies: int = 0  # how many pooled studies gave a control-arm risk
+
+
+class ReviewResult(NamedTuple):
+    """A review's own pooled result for a domain, as published (never merged into the folder's pooling)."""
+
+    review: str  # review id
+    year: int
+    type: str  # MD | SMD | RR | OR
+    estimate: float
+    ci_low: float | None
+    ci_high: float | None
+    k: int | None
+    subgroup: str | None  # e.g. "fibromyalgia" where the figure is a subgroup of a wider review
+    comparison: str  # placebo | baseline | active
+    i2: float | None = None
+    note: str | None = None
+
+
 class DomainSynthesis(NamedTuple):
+    """One outcome domain: the pooled studies, the exclusions, the result, its certainty.
+
+    ``rows`` are the pooled studies (display and analysis values, arm data);
+    ``excluded`` the studies of the domain left out of the pooling, each with its
+    reason; ``result`` the pooled result on the analysis scale (None when nothing
+    pools: ``certainty.reason`` says why); ``subgroups`` is empty unless a
+    subgroup analysis was asked for; ``absolute`` is set for binary outcomes with
+    a pooled result and control-arm data; ``statement`` is the GRADE informative
+    statement (Santesso 2020); ``review_results`` the reviews' own pooled results
+    for the domain, newest first.
+    """
+
     domain: Domain
     method: str
-    rows: tuple[StudyRow, ...]
+    rows: tuple[PooledStudy, ...]
     excluded: tuple[Excluded, ...]
     result: PoolResult | None  # None when nothing pools
     participants: int | None
@@ -100,6 +207,17 @@ class DomainSynthesis(NamedTuple):
     judgments: tuple[GradeJudgment, ...] = ()
     label: str | None = None  # set on sensitivity / cumulative variants
     notes: tuple[str, ...] = ()
+    test: str = "z"  # "z" or "knha", as result.test
+    subgroups: tuple[SubgroupAnalysis, ...] = ()
+    absolute: AbsoluteEffect | None = None
+    statement: str = ""
+    review_results: tuple[ReviewResult, ...] = ()
+    intervention: str = "the intervention"  # how statements name it ("LDN"; see sof.intervention_name)
+
+    @property
+    def mid(self) -> float | None:
+        """The domain's minimal important difference (its own scale), if the topic gives one."""
+        return getattr(self.domain, "mid", None)
 
     @property
     def measure(self) -> str:
@@ -182,6 +300,7 @@ class _Candidate(NamedTuple):
     display: tuple[float, float, float]  # estimate, ci_low, ci_high on the display scale
     participants: int | None
     events: int | None
+    arms: Arms | None = None
 
 
 def _from_outcome(outcome: Outcome, measure: str) -> _Candidate | str:
@@ -218,7 +337,7 @@ def _from_outcome(outcome: Outcome, measure: str) -> _Candidate | str:
             if es_or_none is None:
                 return f"arm data give no {measure} (no variance or too few participants)"
             lo, hi = wald_ci(es_or_none.yi, es_or_none.se)
-            return _Candidate(outcome, es_or_none, "arms", (es_or_none.yi, lo, hi), ai.n + ci.n, None)
+            return _Candidate(outcome, es_or_none, "arms", (es_or_none.yi, lo, hi), ai.n + ci.n, None, arms)
         if isinstance(ai, BinaryArm) and isinstance(ci, BinaryArm):
             if not ratio:
                 return f"binary arm data (events), the domain pools {measure}"
@@ -231,7 +350,7 @@ def _from_outcome(outcome: Outcome, measure: str) -> _Candidate | str:
             lo, hi = wald_ci(es_or_none.yi, es_or_none.se)
             shown = (math.exp(es_or_none.yi), math.exp(lo), math.exp(hi))
             return _Candidate(
-                outcome, es_or_none, "arms", shown, ai.total + ci.total, ai.events + ci.events
+                outcome, es_or_none, "arms", shown, ai.total + ci.total, ai.events + ci.events, arms
             )
         return "arm data mix continuous and binary arms"
     if outcome.p_value is not None:
@@ -239,14 +358,26 @@ def _from_outcome(outcome: Outcome, measure: str) -> _Candidate | str:
     return "no between-group effect or arm data reported"
 
 
-def _row_or_reason(study: Study, domain: Domain) -> StudyRow | Excluded | None:
+def _usable(candidate: _Candidate | str) -> _Candidate | str:
+    """A candidate whose effect can be pooled: finite estimate, variance a positive finite number."""
+    if isinstance(candidate, str):
+        return candidate
+    es = candidate.effect
+    if not math.isfinite(es.yi):
+        return "the effect is not a finite number on the pooling scale"
+    if not (es.vi > 0.0 and math.isfinite(es.vi)):
+        return f"its variance ({es.vi:.3g}) is not a positive finite number"
+    return candidate
+
+
+def _row_or_reason(study: Study, domain: Domain) -> PooledStudy | Excluded | None:
     outcomes = study.outcomes_for(domain.id)
     if not outcomes:
         return None
     candidates: list[_Candidate] = []
     reasons: list[tuple[Outcome, str]] = []
     for outcome in outcomes:
-        got = _from_outcome(outcome, domain.measure)
+        got = _usable(_from_outcome(outcome, domain.measure))
         if isinstance(got, str):
             reasons.append((outcome, got))
         else:
@@ -267,7 +398,7 @@ def _row_or_reason(study: Study, domain: Domain) -> StudyRow | Excluded | None:
         pop = study.population
         participants = pop.n_analysed if pop.n_analysed is not None else pop.n_enrolled
     estimate, lo, hi = c.display
-    return StudyRow(
+    return PooledStudy(
         id=study.id,
         year=study.year,
         estimate=estimate,
@@ -286,6 +417,7 @@ def _row_or_reason(study: Study, domain: Domain) -> StudyRow | Excluded | None:
         p_value=c.outcome.p_value,
         zero_cell_corrected=c.effect.zero_cell_corrected,
         note=note,
+        arms=c.arms,
     )
 
 
@@ -293,14 +425,59 @@ def _row_or_reason(study: Study, domain: Domain) -> StudyRow | Excluded | None:
 # Assembling a synthesis
 
 
+def _absolute(domain: Domain, rows: tuple[PooledStudy, ...], result: PoolResult) -> AbsoluteEffect | None:
+    """GRADEpro's absolute effects from the pooled ratio and the median control-arm risk."""
+    if domain.measure not in RATIO_TYPES:
+        return None
+    risks = sorted(
+        r.arms.control.events / r.arms.control.total
+        for r in rows
+        if r.arms is not None and isinstance(r.arms.control, BinaryArm) and r.arms.control.total > 0
+    )
+    if not risks:
+        return None
+    n = len(risks)
+    cr = risks[n // 2] if n % 2 else (risks[n // 2 - 1] + risks[n // 2]) / 2.0
+
+    def risk(log_ratio: float) -> float:
+        if cr <= 0.0 or cr >= 1.0:
+            return cr  # no events, or only events, in the control arms: a ratio does not move them
+        if domain.measure == "RR":
+            return min(1.0, cr * _exp(log_ratio))
+        # OR: CR * OR / (1 - CR + CR * OR), written so that it cannot overflow
+        if log_ratio > 0:
+            inv = _exp(-log_ratio)
+            return cr / (inv * (1.0 - cr) + cr)
+        odds = _exp(log_ratio)
+        return cr * odds / (1.0 - cr + cr * odds)
+
+    control = 1000.0 * cr
+    inter = 1000.0 * risk(result.estimate)
+    low = 1000.0 * risk(result.ci_low) - control
+    high = 1000.0 * risk(result.ci_high) - control
+    basis = f"median control-arm risk of the pooled studies ({n} with arm data)"
+    return AbsoluteEffect(basis, cr, control, inter, inter - control, low, high, n)
+
+
+def _exp(x: float) -> float:
+    """exp that saturates instead of raising OverflowError."""
+    return math.exp(x) if x < 709.0 else math.inf
+
+
 def _assemble(
     domain: Domain,
     method: str,
-    rows: Iterable[StudyRow],
+    rows: Iterable[PooledStudy],
     excluded: Iterable[Excluded],
     judgments: tuple[GradeJudgment, ...],
     label: str | None = None,
+    *,
+    test: str = "z",
+    review_results: tuple[ReviewResult, ...] = (),
+    intervention: str = "the intervention",
 ) -> DomainSynthesis:
+    from .sof import statement
+
     rows = tuple(rows)
     excluded = tuple(excluded)
     notes: list[str] = []
@@ -314,12 +491,24 @@ def _assemble(
     if not rows:
         reason = "no study reports data that can be pooled for this outcome"
         if excluded:
-            reason += f" ({len(excluded)} with results that do not pool)"
-        return DomainSynthesis(
+            reason += f" ({plural(len(excluded), 'study', 'studies')} with results that do not pool)"
+        empty = DomainSynthesis(
             domain, method, (), excluded, None, None, None, True, not_assessable(reason), judgments, label,
-            tuple(notes),
+            tuple(notes), test=test, review_results=review_results, intervention=intervention,
         )
-    result = pool([r.yi for r in rows], [r.vi for r in rows], method)
+        return empty._replace(statement=statement(empty, intervention))
+    try:
+        result = pool([r.yi for r in rows], [r.vi for r in rows], method, test=test)
+    except PoolingError as exc:
+        reason = f"cannot be pooled: {exc}"
+        failed = DomainSynthesis(
+            domain, method, (), (*excluded, *(Excluded(r.id, reason) for r in rows)), None, None, None, True,
+            not_assessable(reason), judgments, label, tuple(notes), test=test, review_results=review_results,
+            intervention=intervention,
+        )
+        return failed._replace(statement=statement(failed, intervention))
+    if test == "knha" and result.test != "knha":
+        notes.append("Hartung-Knapp needs at least two studies: the Wald (z) interval is shown")
     rows = tuple(r._replace(weight=w) for r, w in zip(rows, result.weights, strict=True))
     participants = sum(r.participants for r in rows)
     known_events = [r.events for r in rows if r.events is not None]
@@ -334,49 +523,113 @@ def _assemble(
         events,
         {j.grade_domain: j for j in judgments},
         events_complete=events_complete,
+        mid=getattr(domain, "mid", None),
     )
-    return DomainSynthesis(
+    syn = DomainSynthesis(
         domain, method, rows, excluded, result, participants, events, events_complete, certainty,
-        judgments, label, tuple(notes),
+        judgments, label, tuple(notes), test=test, absolute=_absolute(domain, rows, result),
+        review_results=review_results, intervention=intervention,
     )
+    return syn._replace(statement=statement(syn, intervention))
 
 
-def synthesise_domain(evidence: Evidence, domain: Domain, method: str = "REML") -> DomainSynthesis:
-    """The synthesis of one domain; ``method`` is REML (default), DL or FE."""
+def review_results(evidence: Evidence, domain: Domain) -> tuple[ReviewResult, ...]:
+    """The reviews' own pooled results for ``domain``, as published, newest first (then by review id)."""
+    found = [
+        ReviewResult(
+            review=rev.id,
+            year=rev.year,
+            type=f.type,
+            estimate=f.estimate,
+            ci_low=f.ci_low,
+            ci_high=f.ci_high,
+            k=f.k,
+            subgroup=f.subgroup,
+            comparison=f.comparison,
+            i2=f.i2,
+            note=f.note,
+        )
+        for rev in evidence.reviews
+        for f in rev.findings
+        if f.domain == domain.id
+    ]
+    found.sort(key=lambda r: r.review)
+    found.sort(key=lambda r: r.year, reverse=True)
+    return tuple(found)
+
+
+def synthesise_domain(
+    evidence: Evidence,
+    domain: Domain,
+    method: str = "REML",
+    *,
+    test: str = "z",
+    subgroup: str | None = None,
+    cut: float | None = None,
+) -> DomainSynthesis:
+    """The synthesis of one domain.
+
+    ``method`` is REML (default), DL or FE; ``test`` "z" (Wald) or "knha"
+    (Hartung-Knapp-Sidik-Jonkman); ``subgroup`` a study attribute to split the
+    pooled studies by (see :mod:`ldn_tui.analysis.subgroups`), numbers at ``cut``.
+    """
+    from .sof import intervention_name
+    from .subgroups import subgroup_analysis
+
     method = method.upper()
     if method not in METHODS:
         raise ValueError(f"unknown pooling method {method!r}; use one of {', '.join(METHODS)}")
-    rows: list[StudyRow] = []
+    if test not in TESTS:
+        raise ValueError(f"unknown test {test!r}; use one of {', '.join(TESTS)}")
+    rows: list[PooledStudy] = []
     excluded: list[Excluded] = []
     for study in evidence.studies:
         got = _row_or_reason(study, domain)
-        if isinstance(got, StudyRow):
+        if isinstance(got, PooledStudy):
             rows.append(got)
         elif isinstance(got, Excluded):
             excluded.append(got)
     judgments = tuple(g for g in evidence.topic.grade if g.outcome_domain == domain.id)
-    return _assemble(domain, method, rows, excluded, judgments)
+    syn = _assemble(
+        domain, method, rows, excluded, judgments, test=test, review_results=review_results(evidence, domain),
+        intervention=intervention_name(evidence),
+    )
+    if subgroup is not None and syn.result is not None:
+        syn = syn._replace(subgroups=(subgroup_analysis(evidence, syn, subgroup, cut),))
+    return syn
 
 
-def synthesise(evidence: Evidence, method: str = "REML") -> tuple[DomainSynthesis, ...]:
-    """One synthesis per topic domain, in display order."""
-    return tuple(synthesise_domain(evidence, d, method) for d in evidence.topic.domains)
+def synthesise(
+    evidence: Evidence,
+    method: str = "REML",
+    *,
+    test: str = "z",
+    subgroup: str | None = None,
+    cut: float | None = None,
+) -> tuple[DomainSynthesis, ...]:
+    """One synthesis per topic domain, in display order (arguments as :func:`synthesise_domain`)."""
+    return tuple(
+        synthesise_domain(evidence, d, method, test=test, subgroup=subgroup, cut=cut) for d in evidence.topic.domains
+    )
 
 
 # ---------------------------------------------------------------------------
 # Sensitivity analyses and cumulative meta-analysis
 
 
-def _subset(syn: DomainSynthesis, keep: Callable[[StudyRow], bool], why: str, label: str) -> DomainSynthesis:
+def _subset(syn: DomainSynthesis, keep: Callable[[PooledStudy], bool], why: str, label: str) -> DomainSynthesis:
     kept = [r for r in syn.rows if keep(r)]
     dropped = [Excluded(r.id, why) for r in syn.rows if not keep(r)]
-    return _assemble(syn.domain, syn.method, kept, (*syn.excluded, *dropped), syn.judgments, label)
+    return _assemble(
+        syn.domain, syn.method, kept, (*syn.excluded, *dropped), syn.judgments, label, test=syn.test,
+        review_results=syn.review_results, intervention=syn.intervention,
+    )
 
 
 def leave_one_out(syn: DomainSynthesis) -> tuple[DomainSynthesis, ...]:
     """The synthesis again without each pooled study in turn (in row order)."""
 
-    def without(study_id: str) -> Callable[[StudyRow], bool]:
+    def without(study_id: str) -> Callable[[PooledStudy], bool]:
         return lambda r: r.id != study_id
 
     return tuple(
@@ -400,7 +653,7 @@ def low_risk_only(syn: DomainSynthesis) -> DomainSynthesis:
 def cumulative_by_year(syn: DomainSynthesis) -> tuple[CumulativeStep, ...]:
     """After each publication year, the synthesis of the studies published up to then."""
 
-    def up_to(year: int) -> Callable[[StudyRow], bool]:
+    def up_to(year: int) -> Callable[[PooledStudy], bool]:
         return lambda r: r.year <= year
 
     steps: list[CumulativeStep] = []
@@ -415,16 +668,23 @@ def cumulative_by_year(syn: DomainSynthesis) -> tuple[CumulativeStep, ...]:
 # JSON
 
 
-def _round(value: float | None, digits: int = 4) -> float | None:
+def _finite(value: float | None) -> float | None:
+    """Full precision; ``None`` (JSON null) for a value that cannot be computed or is not finite."""
     if value is None or not math.isfinite(value):
         return None
-    rounded = round(value, digits)
-    return 0.0 if rounded == 0 else rounded
+    return value
+
+
+def _arms_json(arms: Arms | None) -> dict[str, dict[str, float | int]] | None:
+    if arms is None:
+        return None
+    return {"intervention": arms.intervention._asdict(), "control": arms.control._asdict()}
 
 
 def to_json(syn: DomainSynthesis) -> dict[str, object]:
-    """The ``syntheses`` entry of ``summary --format json`` (keys in the format's order)."""
+    """The ``syntheses`` entry of ``summary --format json`` (keys in the format's order, full precision)."""
     res = syn.result
+    absolute = syn.absolute
     return {
         "domain": syn.domain.id,
         "label": syn.domain.label,
@@ -432,14 +692,14 @@ def to_json(syn: DomainSynthesis) -> dict[str, object]:
         "method": syn.method,
         "k": syn.k,
         "participants": syn.participants,
-        "estimate": _round(syn.estimate),
-        "ci_low": _round(syn.ci_low),
-        "ci_high": _round(syn.ci_high),
-        "tau2": _round(res.tau2 if res else None),
-        "i2": _round(res.i2 if res else None),
-        "q": _round(res.q if res else None),
-        "pi_low": _round(syn.pi_low),
-        "pi_high": _round(syn.pi_high),
+        "estimate": _finite(syn.estimate),
+        "ci_low": _finite(syn.ci_low),
+        "ci_high": _finite(syn.ci_high),
+        "tau2": _finite(res.tau2 if res else None),
+        "i2": _finite(res.i2 if res else None),
+        "q": _finite(res.q if res else None),
+        "pi_low": _finite(syn.pi_low),
+        "pi_high": _finite(syn.pi_high),
         "certainty": syn.certainty.level,
         "downgrades": [
             {"domain": d.domain, "levels": d.levels, "reason": d.text} for d in syn.certainty.downgrades
@@ -447,11 +707,78 @@ def to_json(syn: DomainSynthesis) -> dict[str, object]:
         "studies": [
             {
                 "id": r.id,
-                "estimate": _round(r.estimate),
-                "ci_low": _round(r.ci_low),
-                "ci_high": _round(r.ci_high),
-                "weight": _round(r.weight),
+                "estimate": _finite(r.estimate),
+                "ci_low": _finite(r.ci_low),
+                "ci_high": _finite(r.ci_high),
+                "weight": _finite(r.weight),
+                "yi": _finite(r.yi),
+                "vi": _finite(r.vi),
+                "se": _finite(r.se),
+                "derived_from_p": r.derived_from_p,
+                "zero_cell_correction": r.zero_cell_corrected,
+                "arms": _arms_json(r.arms),
             }
             for r in syn.rows
+        ],
+        "se": _finite(res.se if res else None),
+        "z": _finite(res.z if res else None),
+        "p": _finite(res.p if res else None),
+        "test": res.test if res else syn.test,  # what was used: Hartung-Knapp falls back to z for one study
+        "q_df": res.q_df if res else None,
+        "q_p": _finite(res.q_p if res else None),
+        "h2": _finite(res.h2 if res else None),
+        "tau": _finite(res.tau if res else None),
+        "tau2_ci_low": _finite(res.tau2_ci_low if res else None),
+        "tau2_ci_high": _finite(res.tau2_ci_high if res else None),
+        "i2_ci_low": _finite(res.i2_ci_low if res else None),
+        "i2_ci_high": _finite(res.i2_ci_high if res else None),
+        "h2_ci_low": _finite(res.h2_ci_low if res else None),
+        "h2_ci_high": _finite(res.h2_ci_high if res else None),
+        "mid": syn.mid,
+        "absolute": None if absolute is None else {
+            "basis": absolute.basis,
+            "control_risk": _finite(absolute.control_risk),
+            "control_per_1000": _finite(absolute.control_per_1000),
+            "intervention_per_1000": _finite(absolute.intervention_per_1000),
+            "difference_per_1000": _finite(absolute.difference_per_1000),
+            "difference_ci_low": _finite(absolute.difference_ci_low),
+            "difference_ci_high": _finite(absolute.difference_ci_high),
+        },
+        "statement": syn.statement,
+        "excluded": [{"id": e.id, "reason": e.reason} for e in syn.excluded],
+        "subgroups": [
+            {
+                "by": sg.by,
+                "groups": [
+                    {
+                        "value": g.value,
+                        "k": g.k,
+                        "estimate": _finite(g.estimate),
+                        "ci_low": _finite(g.ci_low),
+                        "ci_high": _finite(g.ci_high),
+                        "tau2": _finite(g.tau2),
+                        "i2": _finite(g.i2),
+                    }
+                    for g in sg.groups
+                ],
+                "q_between": _finite(sg.q_between),
+                "df": sg.df,
+                "p": _finite(sg.p),
+            }
+            for sg in syn.subgroups
+        ],
+        "review_results": [
+            {
+                "review": r.review,
+                "year": r.year,
+                "type": r.type,
+                "estimate": r.estimate,
+                "ci_low": r.ci_low,
+                "ci_high": r.ci_high,
+                "k": r.k,
+                "subgroup": r.subgroup,
+                "comparison": r.comparison,
+            }
+            for r in syn.review_results
         ],
     }

@@ -1,4 +1,5 @@
-"""``ldn-tui export``: the evidence as Markdown, one self-contained HTML file, CSV, BibTeX or RIS.
+"""``ldn-tui export``: the evidence as Markdown, one self-contained HTML file, CSV, BibTeX, RIS, or the
+patient page (``patient``: Markdown, ``patient-html``: HTML; ``ldn_tui.report.patient``).
 
 :func:`export_text` builds the text; :func:`write_export` puts it on stdout
 or into ``--output`` under the rules: never over an existing file without
@@ -26,30 +27,52 @@ from ldn_tui.model import Evidence, Review, Study
 from ldn_tui.records.toml_file import file_kind
 from ldn_tui.report import facts
 from ldn_tui.report.forest import evidence_over_time_text, forest_text
-from ldn_tui.report.markdown import summary_markdown
-from ldn_tui.report.synthesis_view import SECTION_TITLE, domain_view, split_pooled, synthesis_markdown
-from ldn_tui.report.verdict import not_assessable_reason, overall_bottom_line
+from ldn_tui.report.markdown import REVIEWS_TITLE, review_rows, reviews_header, summary_markdown
+from ldn_tui.report.synthesis_view import (
+    SECTION_TITLE,
+    SOF_HEADER,
+    domain_view,
+    not_pooled_text,
+    sof,
+    sof_cells,
+    split_pooled,
+    synthesis_markdown,
+)
+from ldn_tui.report.verdict import overall_bottom_line
 from ldn_tui.text import clean, one_line
 
 __all__ = ["EXIT_OK", "EXIT_REFUSED", "FORMATS", "export_text", "write_export"]
 
-FORMATS = ("markdown", "html", "csv", "bibtex", "ris")
+HTML_PLOT_WIDTH = 110  # the plots in the HTML report: wide enough for the arm columns
+FORMATS = ("markdown", "html", "csv", "bibtex", "ris", "patient", "patient-html")
 EXIT_OK, EXIT_REFUSED = 0, 2
 
 
-def export_text(evidence: Evidence, fmt: str, method: str = "REML") -> str:
-    """The whole export in ``fmt`` (one of :data:`FORMATS`)."""
+def export_text(
+    evidence: Evidence,
+    fmt: str,
+    method: str = "REML",
+    *,
+    test: str = "z",
+    subgroup: str | None = None,
+    cut: float | None = None,
+) -> str:
+    """The whole export in ``fmt`` (one of :data:`FORMATS`); the pooling options as ``synthesise``'s."""
     if fmt == "csv":
         return export_csv(evidence)
     if fmt == "bibtex":
         return "\n".join(facts.bibtex(r) for r in _records(evidence))
     if fmt == "ris":
         return "".join(ris(r) for r in _records(evidence))
-    syntheses = synthesise(evidence, method)
+    syntheses = synthesise(evidence, method, test=test, subgroup=subgroup, cut=cut)
     if fmt == "markdown":
         return summary_markdown(evidence, extra=synthesis_markdown(evidence, syntheses))
     if fmt == "html":
         return export_html(evidence, syntheses)
+    if fmt in ("patient", "patient-html"):
+        from ldn_tui.report.patient import patient_html, patient_markdown
+
+        return (patient_html if fmt == "patient-html" else patient_markdown)(evidence, syntheses)
     raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
@@ -102,13 +125,20 @@ def export_csv(evidence: Evidence) -> str:
 
 
 def ris(record: Study | Review) -> str:
-    """One RIS record, ending with its ``ER`` line."""
+    """One RIS record, ending with its ``ER`` line: authors as ``AU  - Younger, J.``, then volume (VL),
+    issue (IS) and pages (SP, and EP for a range) where recorded. Values are single lines."""
     lines = [("TY", "JOUR" if record.journal else "GEN"), ("ID", record.id)]
-    lines += [("AU", a) for a in record.authors]
+    lines += [("AU", facts.inverted_name(a)) for a in record.authors if not facts.is_et_al(a)]
     lines.append(("TI", record.title))
     if record.journal:
         lines.append(("JO", record.journal))
     lines.append(("PY", str(record.year)))
+    lines += [(tag, value) for tag, value in (("VL", record.volume), ("IS", record.issue)) if value]
+    if record.pages:
+        start, dash, end = record.pages.partition("-")
+        lines.append(("SP", start.strip() if dash and end.strip("- ") else record.pages))
+        if dash and end.strip("- "):
+            lines.append(("EP", end.strip("- ")))
     if record.doi:
         lines.append(("DO", record.doi))
     if record.pmid:
@@ -135,7 +165,7 @@ th,td{border:1px solid #ccc;padding:.25rem .45rem;text-align:left;vertical-align
 pre{font:13px/1.3 ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;overflow-x:auto;background:#f7f7f7;
 padding:.6rem;border:1px solid #ddd}
 .muted{color:#555}.bottom{background:#eef4fc;border-left:4px solid #3b6fb6;padding:.5rem .8rem}
-ul.grade li{margin:.15rem 0}
+ul.grade li{margin:.15rem 0}table.sof td{font-size:.85rem}ol.notes{font-size:.85rem;color:#333}
 @media print{body{margin:0;max-width:none;font-size:10.5pt}pre{font-size:7.5pt;break-inside:avoid;border:0}
 h2,h3{break-after:avoid}tr{break-inside:avoid}a{color:inherit}}
 """
@@ -155,22 +185,51 @@ def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _lines(text: str) -> str:
+    """Escaped text, its newlines as line breaks."""
+    return "<br>".join(_e(part) for part in text.split("\n"))
+
+
+def _html_sof(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> list[str]:
+    """The summary of findings: one row per outcome, its lettered footnotes, how the absolute effects came about."""
+    data = sof(evidence, syntheses)
+    head = "".join(f"<th>{_lines(h)}</th>" for h in SOF_HEADER)
+    rows = []
+    for line in data.lines:
+        outcome, participants, relative, absolute, certainty, what = sof_cells(line)
+        measure = line.measure + (f"; as measured: {line.scale}" if line.scale else "")
+        rows.append(
+            f"<tr><td><strong>{_e(outcome)}</strong><br><span class=\"muted\">{_e(measure)}</span></td>"
+            + "".join(f"<td>{_lines(c)}</td>" for c in (participants, relative, absolute, certainty, what))
+            + "</tr>"
+        )
+    out = [f"<h3>{_e(data.title)}</h3>", f'<table class="sof"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}'
+           "</tbody></table>"]
+    if data.footnotes:
+        out.append('<ol class="notes" type="a">' + "".join(f"<li>{_e(t)}</li>" for _, t in data.footnotes) + "</ol>")
+    out += [_p(note, "muted") for note in data.notes]
+    return out
+
+
 def _html_synthesis(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> list[str]:
     pooled, rest = split_pooled(syntheses)
-    out = [f"<h2>{_e(SECTION_TITLE)}</h2>", _p(overall_bottom_line(syntheses, evidence), "bottom")]
+    out = [f"<h2>{_e(SECTION_TITLE)}</h2>",
+           f'<p class="bottom"><strong>Bottom line:</strong> {_e(overall_bottom_line(syntheses, evidence))}</p>']
+    out += _html_sof(evidence, syntheses)
     for syn in pooled:
         view = domain_view(syn, evidence)
         items = [*view.downgrades, *(f"not rated down: {n}" for n in view.grade_notes),
                  *(f"Note: {n}" for n in view.notes)]
         out += [f"<h3>{_e(view.header)}</h3>", _p(view.pooled), f"<p><strong>{_e(view.certainty)}</strong></p>",
                 '<ul class="grade">' + "".join(f"<li>{_e(i)}</li>" for i in items) + "</ul>",
-                f'<pre aria-label="forest plot">{_e(forest_text(syn, 80, evidence))}</pre>']
+                f'<pre aria-label="forest plot">{_e(forest_text(syn, HTML_PLOT_WIDTH, evidence))}</pre>']
         if view.over_time:
-            out.append(f'<pre aria-label="evidence over time">{_e(evidence_over_time_text(syn, evidence, 80))}</pre>')
+            out.append(f'<pre aria-label="evidence over time">'
+                       f'{_e(evidence_over_time_text(syn, evidence, HTML_PLOT_WIDTH))}</pre>')
         out.append(f"<p><strong>Bottom line:</strong> {_e(view.bottom_line)}</p>")
     if rest:
         out.append("<h3>Not assessable: nothing pools</h3><ul>")
-        out += [f"<li><strong>{_e(s.domain.label)}</strong>: {_e(not_assessable_reason(s, evidence))}</li>"
+        out += [f"<li><strong>{_e(s.domain.label)}</strong>: {_e(not_pooled_text(s, evidence))}</li>"
                 for s in rest]
         out.append("</ul>")
     return out
@@ -205,15 +264,7 @@ def _html_body(evidence: Evidence) -> list[str]:
             ["Question", "Why it matters", "Ongoing or registered"],
             [[q.question, q.why, ", ".join(q.ongoing) or "none found"] for q in evidence.questions])]
     if evidence.reviews:
-        first = evidence.topic.domains[0] if evidence.topic.domains else None
-        rows = []
-        for r in facts.reviews_by_date(evidence):
-            main = facts.review_main_finding(r, first.id) if first else None
-            rows.append([facts.study_label(r), facts.REVIEW_KIND_LABELS.get(r.kind, r.kind),
-                         facts.finding_text(main) if main else "no pooled estimate", r.conclusion])
-        label = f"{first.label}: pooled" if first else "Pooled"
-        out += ["<h2>Systematic reviews and meta-analyses, oldest first</h2>",
-                _html_table(["Review", "Kind", label, "Conclusion"], rows)]
+        out += [f"<h2>{_e(REVIEWS_TITLE)}</h2>", _html_table(reviews_header(evidence), review_rows(evidence))]
     out.append("<h2>References</h2><ol>")
     for rec in _records(evidence):
         links = " ".join(f'<a href="{html.escape(url, quote=True)}">{_e(label)}</a>' for label, url in facts.links(rec))

@@ -27,8 +27,8 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.text import Text
 
-from ldn_tui.analysis.synthesis import DomainSynthesis, cumulative_by_year
-from ldn_tui.model import Evidence, Review, ReviewFinding, Study
+from ldn_tui.analysis.synthesis import DomainSynthesis, PooledStudy, SubgroupAnalysis, cumulative_by_year
+from ldn_tui.model import Arms, BinaryArm, Evidence, Review, ReviewFinding, Study
 from ldn_tui.report import facts
 from ldn_tui.report.textplot import (
     ROB_STYLE,
@@ -46,14 +46,22 @@ from ldn_tui.report.textplot import (
     wrapped,
 )
 from ldn_tui.report.verdict import certainty_symbols
+from ldn_tui.text import plural
 
 __all__ = [
-    "Axis", "EvidenceOverTime", "ForestPlot", "evidence_over_time", "evidence_over_time_text", "forest_axis",
-    "forest_plot", "forest_text",
+    "Axis", "EvidenceOverTime", "ForestPlot", "arm_cells", "evidence_over_time", "evidence_over_time_text",
+    "forest_axis", "forest_plot", "forest_text", "heterogeneity_lines", "row_arms", "subgroup_test_line",
 ]
 
 ROB_SHORT = {"low": "low", "some-concerns": "some", "high": "high"}
 ROB_LEGEND = "RoB = overall risk of bias (some = some concerns, ? = not assessed)"
+ROB_SYMBOLS = {"low": "+", "some-concerns": "!", "high": "\u2212"}
+ROB_DOMAINS_LEGEND = (
+    "RoB = risk of bias per RoB 2 domain (randomisation, deviations from the intended interventions, missing "
+    "data, measurement of the outcome, selection of the reported result: + low, ! some concerns, \u2212 high, "
+    "\u00b7 not judged), then overall (some = some concerns, ? = not assessed)"
+)
+ROB_DOMAINS_FROM = 90  # the per-domain RoB column is shown from this width on
 
 
 def _name(record: Study | Review | None, fallback: str) -> str:
@@ -68,6 +76,110 @@ def _rob_word(study: Study | None) -> str:
     if study is None or study.risk_of_bias is None:
         return "?"
     return ROB_SHORT.get(study.risk_of_bias.overall, "?")
+
+
+def _rob_cell(rob: str | None, study: Study | None, domains: bool) -> str:
+    """'some', or with ``domains`` '+!++! some': one symbol per RoB 2 domain, then the overall judgment."""
+    overall = ROB_SHORT.get(rob, "?") if rob else "?"
+    assessment = study.risk_of_bias if study is not None else None
+    if not domains or assessment is None or all(j is None for _, j in assessment.domains()):
+        return overall
+    return "".join(ROB_SYMBOLS.get(j or "", "\u00b7") for _, j in assessment.domains()) + " " + overall
+
+
+def _arm_value(value: float) -> str:
+    return facts.num(value, 6)
+
+
+def arm_cells(arms: Arms | None) -> tuple[str, ...]:
+    """The arm data as the forest plot shows it: ('33/48', '36/50') or ('40 (15) 50', '42 (16) 50')."""
+    if arms is None:
+        return ()
+    cells = []
+    for arm in (arms.intervention, arms.control):
+        if isinstance(arm, BinaryArm):
+            cells.append(f"{arm.events}/{arm.total}")
+        else:
+            cells.append(f"{_arm_value(arm.mean)} ({_arm_value(arm.sd)}) {arm.n}")
+    return tuple(cells)
+
+
+def row_arms(row: PooledStudy, study: Study | None, domain_id: str) -> Arms | None:
+    """The arm data of the outcome a pooled row comes from, where the record gives them."""
+    if study is None:
+        return None
+    for outcome in study.outcomes_for(domain_id):
+        if outcome.measure == row.outcome:
+            return outcome.arms
+    return None
+
+
+def _test_tag(syn: DomainSynthesis) -> str:
+    return ", HKSJ" if syn.test == "knha" else ""
+
+
+def _subgroup_rows(
+    analysis: SubgroupAnalysis, syn: DomainSynthesis, study_rows: dict[str, Row], inserts: list[tuple[int, str]],
+    start: int,
+) -> list[Row]:
+    """The study rows grouped by the subgroup analysis, each group with its own diamond (RevMan's layout);
+    ``inserts`` gets each group's heterogeneity under its subtotal row."""
+    out: list[Row] = []
+    placed: set[str] = set()
+    by = analysis.by.replace("_", " ")
+    for group in analysis.groups:
+        out.append(Row(f"{by}: {group.value}", "", None, label_style="bold"))
+        out += [study_rows[i] for i in group.study_ids if i in study_rows]
+        placed.update(group.study_ids)
+        g_est, g_lo, g_hi = group.estimate, group.ci_low, group.ci_high
+
+        def subtotal(c: Canvas, a: Axis, lo: float = g_lo, hi: float = g_hi, est: float = g_est) -> None:
+            c.interval(a, lo, hi, est, fill="◇", ends="", mark="◆", style="bold", mark_style="bold")
+
+        out.append(Row(f"Subtotal ({plural(group.k, 'study', 'studies')})", "", subtotal,
+                       ci_text(g_est, g_lo, g_hi), "", "bold"))
+        if group.k > 1:
+            i2 = f", I\u00b2 = {facts.num(group.i2, 0)}%" if group.i2 is not None else ""
+            inserts.append((start + len(out) - 1, f"  Heterogeneity ({by}: {group.value}): \u03c4\u00b2 = "
+                                                  f"{facts.num(group.tau2, 3)}{i2}"))
+    rest = [row for i, row in study_rows.items() if i not in placed]
+    if rest:
+        out.append(Row(f"{by}: not pooled as a group", "", None, label_style="bold"))
+        out += rest
+    return out
+
+
+def subgroup_test_line(syn: DomainSynthesis) -> str | None:
+    """'Test for subgroup differences (design): Q = 1.2, df = 1 (p = 0.27)', or why there is none."""
+    if not syn.subgroups:
+        return None
+    analysis = syn.subgroups[0]
+    by = analysis.by.replace("_", " ")
+    if analysis.q_between is None or analysis.df is None or analysis.p is None:
+        return f"Test for subgroup differences ({by}): none ({analysis.note or 'fewer than two groups'})"
+    note = f"; {analysis.note}" if analysis.note else ""
+    return (f"Test for subgroup differences ({by}): Q = {facts.num(analysis.q_between, 2)}, df = {analysis.df} "
+            f"({facts.p_text(analysis.p)}){note}")
+
+
+def heterogeneity_lines(syn: DomainSynthesis) -> list[str]:
+    """RevMan's two lines under a pooled result: heterogeneity, then the test for the overall effect."""
+    res = syn.result
+    if res is None:
+        return []
+    if res.k < 2 or res.q is None:
+        het = "Heterogeneity: not applicable (a single study)"
+    else:
+        q_p = f" ({facts.p_text(res.q_p)})" if res.q_p is not None else ""
+        het = (f"Heterogeneity: \u03c4\u00b2 = {facts.num(res.tau2, 3)}; Q = {facts.num(res.q, 2)}, "
+               f"df = {res.q_df}{q_p}; I\u00b2 = {facts.num(res.i2 or 0, 0)}%")
+    if res.test == "knha":
+        overall = f"t = {num(res.z)}, df = {res.df} ({facts.p_text(res.p)}; Hartung-Knapp-Sidik-Jonkman)"
+    else:
+        overall = f"z = {num(res.z)} ({facts.p_text(res.p)})"
+    lines = [het, f"Test for overall effect: {overall}"]
+    subgroups = subgroup_test_line(syn)
+    return [*lines, subgroups] if subgroups else lines
 
 
 def _box_half(weight: float, plot: int) -> int:
@@ -101,11 +213,22 @@ def _forest_lines(
         lines.append(Text(f"Sensitivity analysis: {syn.label}", style="bold"))
     rows: list[Row] = []
     footnotes: list[str] = []
+    inserts: list[tuple[int, str]] = []  # (row index, a line of text to put under that row)
     if syn.rows:
         axis = axis or forest_axis(syn)
-        rows.append(Row("Study", "RoB", None, f"{syn.measure} [95% CI]", "Weight", "bold", "bold"))
-        for r in syn.rows:
-            study = evidence.study(r.id) if evidence else None
+        domains = width >= ROB_DOMAINS_FROM
+        studies = [evidence.study(r.id) if evidence else None for r in syn.rows]
+        cells = [arm_cells(row_arms(r, st, syn.domain.id)) for r, st in zip(syn.rows, studies, strict=True)]
+        binary = syn.ratio
+        header_cells: tuple[str, ...] = ()
+        if any(cells):
+            header_cells = ("events/total",) * 2 if binary else ("mean (SD) n",) * 2
+            rows.append(Row("", None, None, cells=("Intervention", "Control"), label_style="bold"))
+        rows.append(Row("Study", "RoB", None, f"{syn.measure} [95% CI]", "Weight", "bold", "bold", header_cells))
+        blank = ("",) * len(header_cells)
+        study_rows: dict[str, Row] = {}
+        for r, study, arm in zip(syn.rows, studies, cells, strict=True):
+            arm = arm_cells(r.arms) if r.arms is not None else arm
             label = _name(study, r.id)
             if r.derived_from_p:
                 label += "†"
@@ -114,16 +237,22 @@ def _forest_lines(
             if r.zero_cell_corrected:
                 label += "‡"
                 footnotes.append(f"‡ {label.rstrip('†‡')}: 0.5 added to every cell (a zero cell)")
-            rob = ROB_SHORT.get(r.rob, "?") if r.rob else "?"
+            rob = _rob_cell(r.rob, study, domains)
             draw = _study_draw(r.ci_low, r.ci_high, r.estimate, r.weight)
-            rows.append(Row(label, rob, draw, ci_text(r.estimate, r.ci_low, r.ci_high), f"{r.weight:.0f}%"))
+            study_rows[r.id] = Row(label, rob, draw, ci_text(r.estimate, r.ci_low, r.ci_high), f"{r.weight:.0f}%",
+                                   cells=arm or blank)
+        if syn.subgroups:
+            rows += _subgroup_rows(syn.subgroups[0], syn, study_rows, inserts, len(rows))
+        else:
+            rows += list(study_rows.values())
         rows.append(Row("", "", None))
         est, lo, hi = syn.estimate, syn.ci_low, syn.ci_high
 
         def pooled(c: Canvas, a: Axis) -> None:
             c.interval(a, lo, hi, est, fill="◇", ends="", mark="◆", style="bold cyan", mark_style="bold cyan")
 
-        rows.append(Row(f"Pooled, {syn.method}", "", pooled, ci_text(est, lo, hi), "100%", "bold"))
+        rows.append(Row(f"{'Overall' if syn.subgroups else 'Pooled'}, {syn.method}{_test_tag(syn)}", "", pooled,
+                        ci_text(est, lo, hi), "100%", "bold"))
         if syn.pi_low is not None and syn.pi_high is not None:
             p_lo, p_hi = syn.pi_low, syn.pi_high
 
@@ -132,10 +261,17 @@ def _forest_lines(
 
             rows.append(Row("Prediction interval", "", pi, f"[{num(p_lo)}, {num(p_hi)}]", "", "dim"))
         drawn, lay = grid(rows, axis, width, rob=True)
+        for index, text in sorted(inserts, reverse=True):
+            drawn[index + 1:index + 1] = wrapped(text, width, indent=4, style="dim")
+        if header_cells and not lay.cells:
+            drawn = drawn[1:]  # the arm columns did not fit: no header over them
         lines += drawn
         lines += axis_lines(axis, lay, width, syn.domain.lower_is_better)
+        for line in heterogeneity_lines(syn):
+            lines += wrapped(line, width, style="")
         scale = "log scale, │ = no effect (1)" if syn.ratio else "│ = no effect (0)"
-        lines += wrapped(f"{scale}; {ROB_LEGEND}", width)
+        has_domains = any(" " in (row.rob or "") for row in rows)
+        lines += wrapped(f"{scale}; {ROB_DOMAINS_LEGEND if has_domains else ROB_LEGEND}", width)
         for note in footnotes:
             lines += wrapped(note, width)
     else:
@@ -196,15 +332,16 @@ ReviewResult = tuple[Review, ReviewFinding]
 def review_findings(syn: DomainSynthesis, evidence: Evidence) -> tuple[list[ReviewResult], list[ReviewResult]]:
     """The reviews' results for this domain: (on this axis, not on it).
 
-    On the axis: compared with placebo and of the domain's effect measure. Not on it: another measure
-    (a review's SMD on an MD domain) or another comparison (change from baseline).
+    On the axis: compared with placebo in fibromyalgia (``facts.on_topic``) and of the domain's effect
+    measure. Not on it: another measure (a review's SMD on an MD domain), another comparison (change
+    from baseline, an active comparator) or a wider population (chronic pain in general).
     """
     on: list[ReviewResult] = []
     off: list[ReviewResult] = []
     for review in evidence.reviews:
         for f in review.findings:
             if f.domain == syn.domain.id:
-                (on if f.comparison == "placebo" and f.type == syn.measure else off).append((review, f))
+                (on if facts.on_topic(review, f) and f.type == syn.measure else off).append((review, f))
     return on, off
 
 

@@ -100,24 +100,54 @@ def md_mechanisms(evidence: Evidence) -> list[str]:
 def md_questions(evidence: Evidence) -> list[str]:
     if not evidence.questions:
         return []
-    rows = [[q.question, q.why, ", ".join(q.studies) or "none", ", ".join(q.ongoing) or "none found"]
+    rows = [[q.question, q.why, ", ".join(q.studies) or "none",
+             "; ".join(facts.trial_text(r, evidence) for r in q.ongoing) or "none found"]
             for q in evidence.questions]
-    return ["## Open questions", "", *table(["Question", "Why it matters", "Studies", "Ongoing or registered"], rows)]
+    out = ["## Open questions", "", *table(["Question", "Why it matters", "Studies", "Registered trials"], rows)]
+    if evidence.trials:
+        trials = [[line.registration, line.status, line.results, t.title]
+                  for t in evidence.trials for line in (facts.trial_line(t.registration, evidence),)]
+        out += ["## Registered trials, with their status as read", "",
+                *table(["Registration", "Status (date read)", "Results", "Title"], trials)]
+    return out
+
+
+REVIEWS_TITLE = "Systematic reviews and meta-analyses, oldest first"
+
+
+def reviews_header(evidence: Evidence) -> list[str]:
+    first = evidence.topic.domains[0] if evidence.topic.domains else None
+    main = f"{first.label}: pooled" if first else "Main: pooled"
+    return ["Review", "Kind", "Included", "Searched to", main, "Other results, as published", "Conclusion"]
+
+
+def review_rows(evidence: Evidence) -> list[list[str]]:
+    """Per review, oldest first, side by side: what kind of work (and population, when not the topic's), which
+    studies it included, when it searched, its main pooled result for the first outcome, every other result on
+    the topic (against placebo) as published, and its conclusion."""
+    first = evidence.topic.domains[0] if evidence.topic.domains else None
+    domains = {d.id: d.label for d in evidence.topic.domains}
+    rows = []
+    for review in facts.reviews_by_date(evidence):
+        main = facts.review_main_finding(review, first.id) if first else None
+        others = [
+            f"{domains.get(f.domain, f.domain)}: {facts.finding_text(f)}"
+            for f in review.findings
+            if facts.on_topic(review, f) and f is not main
+        ]
+        searched = review.search_date.isoformat() if review.search_date else facts.NOT_REPORTED
+        rows.append([
+            facts.study_label(review), facts.review_kind_text(review), facts.review_includes_text(review, evidence),
+            searched, facts.finding_text(main) if main else "no pooled estimate", "; ".join(others) or "none",
+            review.conclusion,
+        ])
+    return rows
 
 
 def md_reviews(evidence: Evidence) -> list[str]:
     if not evidence.reviews:
         return []
-    first = evidence.topic.domains[0] if evidence.topic.domains else None
-    rows = []
-    for review in facts.reviews_by_date(evidence):
-        main = facts.review_main_finding(review, first.id) if first else None
-        rows.append(
-            [facts.study_label(review), facts.REVIEW_KIND_LABELS.get(review.kind, review.kind),
-             facts.finding_text(main) if main else "no pooled estimate", review.conclusion]
-        )
-    header = ["Review", "Kind", f"{first.label if first else 'Main'}: pooled", "Conclusion"]
-    return ["## Systematic reviews and meta-analyses, oldest first", "", *table(header, rows)]
+    return [f"## {REVIEWS_TITLE}", "", *table(reviews_header(evidence), review_rows(evidence))]
 
 
 SECTIONS: dict[str, Callable[[Evidence], list[str]]] = {

@@ -18,25 +18,44 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from ldn_tui.analysis.synthesis import DomainSynthesis
+from ldn_tui.analysis.grading import NOT_ASSESSABLE
+from ldn_tui.analysis.sof import SofRow, sof_rows
+from ldn_tui.analysis.synthesis import DomainSynthesis, ReviewResult, leave_one_out
 from ldn_tui.model import Evidence
 from ldn_tui.report import facts
 from ldn_tui.report.forest import Axis, EvidenceOverTime, ForestPlot, evidence_over_time_text, forest_text
 from ldn_tui.report.markdown import esc
-from ldn_tui.report.verdict import bottom_line, certainty_label, not_assessable_reason, overall_bottom_line
+from ldn_tui.report.verdict import (
+    bottom_line,
+    certainty_label,
+    comparator_name,
+    lower_first,
+    not_assessable_reason,
+    overall_bottom_line,
+    placebo_results,
+    review_name,
+    review_statement,
+)
+from ldn_tui.text import number, plural
 
 __all__ = [
     "CERTAINTY_STYLES",
     "SECTION_TITLE",
+    "SOF_HEADER",
+    "SOF_TITLE",
     "DomainView",
-    "FindingRow",
+    "Sof",
+    "SofLine",
     "domain_renderable",
     "domain_view",
     "fence",
-    "finding_rows",
-    "findings_markdown",
-    "findings_table",
+    "not_pooled_text",
     "ordered",
+    "review_result_text",
+    "sof",
+    "sof_cells",
+    "sof_markdown",
+    "sof_table",
     "split_pooled",
     "synthesis_markdown",
     "synthesis_renderables",
@@ -66,11 +85,15 @@ def ordered(syntheses: Sequence[DomainSynthesis]) -> list[DomainSynthesis]:
 def _pooled_line(syn: DomainSynthesis) -> str:
     res = syn.result
     assert res is not None and syn.estimate is not None
+    test = f"Hartung-Knapp t = {facts.num(res.z, 2)}, df = {res.df}, " if res.test == "knha" else ""
     text = (f"Pooled {syn.measure} {facts.num(syn.estimate)} (95% CI {facts.ci_text(syn.ci_low, syn.ci_high)}), "
-            f"{facts.p_text(res.p)}")
+            f"{test}{facts.p_text(res.p)}")
     if res.k < 2 or res.q is None:
         return text + "; a single study, so no heterogeneity to assess"
-    parts = [f"τ² = {facts.num(res.tau2, 3)}", f"I² = {facts.num(res.i2 or 0, 0)}%"]
+    tau2 = f"τ² = {facts.num(res.tau2, 3)}"
+    if res.tau2_ci_low is not None and res.tau2_ci_high is not None:
+        tau2 += f" (95% CI {facts.num(res.tau2_ci_low, 3)} to {facts.num(res.tau2_ci_high, 3)})"
+    parts = [tau2, f"I² = {facts.num(res.i2 or 0, 0)}%"]
     q_p = f", {facts.p_text(res.q_p)}" if res.q_p is not None else ""
     parts.append(f"Q = {facts.num(res.q, 2)} (df {res.q_df}{q_p})")
     if syn.pi_low is not None and syn.pi_high is not None:
@@ -83,7 +106,7 @@ def _pooled_line(syn: DomainSynthesis) -> str:
 def domain_view(syn: DomainSynthesis, evidence: Evidence) -> DomainView:
     """The words of one pooled domain (``syn.result`` must not be None)."""
     d = syn.domain
-    header = f"{d.label} — {syn.measure}, {syn.method}, k = {syn.k}"
+    header = f"{d.label} — {syn.measure}, {syn.method}{', Hartung-Knapp' if syn.test == 'knha' else ''}, k = {syn.k}"
     if syn.participants is not None:
         header += f", {syn.participants} participants"
     if syn.ratio and syn.events is not None:
@@ -113,6 +136,23 @@ def domain_view(syn: DomainSynthesis, evidence: Evidence) -> DomainView:
     )
 
 
+def without_each(syn: DomainSynthesis, evidence: Evidence) -> list[str]:
+    """For a critical domain's main pooling of two or more studies: the result with each study left out,
+    shown next to it (a study whose figures are doubtful, such as an inferred sign, says so in its caveats)."""
+    if not syn.domain.critical or syn.label is not None or syn.k < 2:
+        return []
+    lines = []
+    for row, variant in zip(syn.rows, leave_one_out(syn), strict=True):
+        study = evidence.study(row.id)
+        name = facts.study_label(study) if study is not None else row.id
+        if variant.result is None or variant.estimate is None:
+            lines.append(f"Without {name}: cannot be pooled")
+            continue
+        lines.append(f"Without {name}: {variant.measure} {facts.num(variant.estimate)} "
+                     f"(95% CI {facts.ci_text(variant.ci_low, variant.ci_high)}), k = {variant.k}")
+    return lines
+
+
 def split_pooled(
     syntheses: Sequence[DomainSynthesis],
 ) -> tuple[list[DomainSynthesis], list[DomainSynthesis]]:
@@ -131,6 +171,7 @@ def _block(view: DomainView, evidence: Evidence, axis: Axis | None = None) -> Re
     parts: list[RenderableType] = [
         Text(view.header, style="bold"),
         Text(view.pooled),
+        *(Text(line, style="dim") for line in without_each(syn, evidence)),
         Text("Certainty: ") + Text(certainty_label(level), CERTAINTY_STYLES.get(level, ""))
         + Text(view.certainty.removeprefix(f"Certainty: {certainty_label(level)}"), style="dim"),
     ]
@@ -152,6 +193,16 @@ def _block(view: DomainView, evidence: Evidence, axis: Axis | None = None) -> Re
     return Group(*parts)
 
 
+def not_pooled_text(syn: DomainSynthesis, evidence: Evidence) -> str:
+    """Why nothing pools here and, for the main analysis, what the reviews pooled instead (as published)."""
+    reason = not_assessable_reason(syn, evidence)
+    results = placebo_results(syn, evidence) if syn.label is None else []
+    if not results:
+        return reason
+    shown = "; ".join(review_result_text(r, evidence) for r in results)
+    return f"{reason.removesuffix('; see the reviews')}; pooled by reviews: {shown}"
+
+
 def domain_renderable(
     syn: DomainSynthesis, evidence: Evidence, *, axis: Axis | None = None, over_time: bool | None = None
 ) -> RenderableType:
@@ -164,84 +215,207 @@ def domain_renderable(
     if syn.result is None:
         title = syn.domain.label + (f" ({syn.label})" if syn.label else "")
         return Group(
-            Text.assemble((title, "bold"), ": ", not_assessable_reason(syn, evidence)),
+            Text.assemble((title, "bold"), ": ", not_pooled_text(syn, evidence)),
             ForestPlot(syn, evidence, axis=axis),
         )
     view = domain_view(syn, evidence)._replace(over_time=syn.label is None if over_time is None else over_time)
     return _block(view, evidence, axis)
 
 
-class FindingRow(NamedTuple):
-    """One line of the summary-of-findings table."""
+class SofLine(NamedTuple):
+    """One outcome row of the summary of findings, in the words every view shows (GRADEpro's columns)."""
 
-    outcome: str
-    studies: str  # "2 RCTs, 197 participants" or "4 report it, none pools"
-    effect: str  # "MD 0.03 (−0.78 to 0.84)" or "not pooled"
-    certainty: str  # grading level or "not assessable"
-    why: str  # the downgraded GRADE domains, short
+    outcome: str  # "Pain intensity"
+    measure: str  # "mean difference; lower is better"
+    scale: str | None  # the pooled studies' own measures
+    participants: str  # "197 (2 RCTs)", or "not pooled here (...)"
+    relative: str  # "RR 0.97 (0.84 to 1.11)"; "" for MD/SMD and where nothing pools here
+    absolute: tuple[str, ...]  # "Risk with placebo: 790 per 1,000", ..., or ("MD 0.03 higher (...)",)
+    level: str  # high | moderate | low | very low | not assessable
+    letters: str  # footnote letters: "a,b,c"
+    statement: str  # the GRADE informative statement
+    reviews: tuple[str, ...]  # where nothing pools here: "from review X, k = 4, as published: RR 2.41 (...)"
 
-
-def finding_rows(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> list[FindingRow]:
-    """Per outcome domain, critical first: how many studies, the effect, the certainty and why."""
-    rows = []
-    for syn in ordered(syntheses):
-        if syn.result is None or syn.estimate is None:
-            reported = {f.study.id for f in facts.domain_findings(evidence, syn.domain.id)}
-            n = len(reported)
-            studies = f"{n} report{'s' if n == 1 else ''} it, none pools" if n else "no study reports it"
-            rows.append(FindingRow(syn.domain.label, studies, "not pooled", "not assessable", ""))
-            continue
-        randomised = all(r.randomised for r in syn.rows)
-        kind = ("RCT" if randomised else "study") + ("" if syn.k == 1 else "s")
-        studies = f"{syn.k} {kind}"
-        if syn.participants is not None:
-            studies += f", {syn.participants} participants"
-        effect = f"{syn.measure} {facts.num(syn.estimate)} ({facts.ci_text(syn.ci_low, syn.ci_high)})"
-        why = ", ".join(
-            f"{g.label}{' (reviewer)' if g.judged_by_reviewer else ''} −{g.levels}" for g in syn.certainty.downgrades
-        )
-        rows.append(FindingRow(syn.domain.label, studies, effect, syn.certainty.level, why))
-    return rows
+    @property
+    def certainty(self) -> str:
+        """'⊕◯◯◯ very low', or 'not assessable here'."""
+        if self.level == NOT_ASSESSABLE:
+            return "not assessable here"
+        return certainty_label(self.level)
 
 
-def findings_table(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> Table:
-    """The summary of findings: every outcome's certainty at a glance."""
+class Sof(NamedTuple):
+    """The summary-of-findings table: its rows and its lettered footnotes."""
+
+    title: str
+    lines: tuple[SofLine, ...]
+    footnotes: tuple[tuple[str, str], ...]  # (letter, text)
+    notes: tuple[str, ...]  # how the absolute effects were computed, and what the review rows are
+
+
+SOF_TITLE = "Summary of findings (GRADE)"
+SOF_HEADER = ("Outcome", "Participants\n(studies)", "Relative effect (95% CI)", "Anticipated absolute effects",
+              "Certainty", "What happens")
+ABSOLUTE_NOTE = ("Absolute effects of binary outcomes are computed from the pooled ratio and the median control-arm "
+                 "risk of the pooled studies (GRADEpro's method), not observed as such.")
+REVIEW_NOTE = ("Where the studies here cannot be pooled, a row shows the reviews' own pooled results, as published: "
+               "they are not checked or graded here.")
+
+
+def review_result_text(result: ReviewResult, evidence: Evidence) -> str:
+    """'RR 1.99 (1.07 to 3.7) from review Saif et al. 2026, k not reported, as published'."""
+    k = f"k = {result.k}" if result.k is not None else "k not reported"
+    extra = "".join(f", {x}" for x in (result.note, f"{result.subgroup} subgroup" if result.subgroup else None) if x)
+    effect = facts.effect_text(result.type, result.estimate, result.ci_low, result.ci_high)
+    return f"{effect} from review {review_name(result.review, evidence)}, {k}{extra}, as published"
+
+
+def _absolute_lines(syn: DomainSynthesis, row: SofRow, comparator: str) -> tuple[str, ...]:
+    ab = syn.absolute
+    if ab is None:
+        return (row.absolute_text,) if syn.result is not None else ()
+
+    def per(value: float) -> str:
+        return f"{number(value, 0)} per 1,000"
+
+    def diff(value: float) -> str:
+        n = round(value)
+        return "0" if n == 0 else f"{number(abs(n), 0)} {'more' if n > 0 else 'fewer'}"
+
+    return (
+        f"Risk with {comparator}: {per(ab.control_per_1000)}",
+        f"Risk with {lower_first(syn.intervention)}: {per(ab.intervention_per_1000)}",
+        f"Difference: {diff(ab.difference_per_1000)} per 1,000 "
+        f"(95% CI {diff(ab.difference_ci_low)} to {diff(ab.difference_ci_high)})",
+        f"from the pooled {syn.measure} and the median control-arm risk "
+        f"({plural(ab.studies, 'study', 'studies')})",
+    )
+
+
+def sof(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> Sof:
+    """The summary of findings of ``syntheses`` (critical outcomes first)."""
+    items = ordered(syntheses)
+    lines: list[SofLine] = []
+    footnotes: list[tuple[str, str]] = []
+    for syn, row in zip(items, sof_rows(evidence, items), strict=True):
+        footnotes += [(f.letter, f.text) for f in row.footnotes]
+        reviews: tuple[str, ...] = ()
+        if syn.result is None:
+            reviews = tuple(review_result_text(r, evidence) for r in placebo_results(syn, evidence))
+        comparator = comparator_name([syn], evidence)
+        participants, statement = row.participants_text, row.statement
+        if syn.result is None:
+            n = len(syn.excluded)
+            participants = "not pooled here" + (f" ({plural(n, 'study', 'studies')} {'reports' if n == 1 else 'report'} it)" if n else "")
+            said = review_statement(syn, evidence, lower_first(syn.intervention))
+            statement = f"{statement}. {said}" if said else statement
+        measure = row.measure_text
+        if syn.mid is not None:
+            measure += f"; minimal important difference {number(syn.mid)}"
+        lines.append(SofLine(
+            row.outcome, measure, row.scale, participants, row.relative_effect or "",
+            _absolute_lines(syn, row, comparator), row.certainty, row.footnote_letters, statement, reviews,
+        ))
+    notes = []
+    if any(syn.absolute is not None for syn in items):
+        notes.append(ABSOLUTE_NOTE)
+    if any(line.reviews for line in lines):
+        notes.append(REVIEW_NOTE)
+    return Sof(SOF_TITLE, tuple(lines), tuple(footnotes), tuple(notes))
+
+
+def sof_cells(line: SofLine) -> tuple[str, str, str, str, str, str]:
+    """The six cells of a row as plain text, lines joined by newlines."""
+    relative = "\n".join([line.relative] if line.relative else [*line.reviews] or ["\u2014"])
+    certainty = line.certainty + (f" ({line.letters})" if line.letters else "")
+    return (line.outcome, line.participants, relative, "\n".join(line.absolute) or "\u2014", certainty,
+            line.statement)
+
+
+STACKED_LABELS = ("Participants (studies)", "Relative effect", "Absolute effects", "Certainty", "What happens")
+SOF_STACKED_BELOW = 100  # narrower than this, the summary of findings is one block per outcome
+
+
+def _sof_wide(data: Sof) -> RenderableType:
     table = Table(
-        title=Text("Certainty per outcome (GRADE)", style="bold"), title_justify="left", box=box.SIMPLE_HEAD,
+        title=Text(data.title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD,
         expand=True, show_edge=False, pad_edge=False,
     )
-    table.add_column(Text("Outcome"), ratio=3)
-    table.add_column(Text("Studies"), ratio=2)
-    table.add_column(Text("Effect (95% CI)"), ratio=2)
-    table.add_column(Text("Certainty"), ratio=2)
-    table.add_column(Text("Rated down for"), ratio=3)
-    for row in finding_rows(evidence, syntheses):
-        assessable = row.certainty != "not assessable"
+    for header, ratio, least in zip(SOF_HEADER, (3, 3, 3, 4, 3, 4), (10, 12, 12, 14, 10, 12), strict=True):
+        table.add_column(Text(header), ratio=ratio, min_width=least)
+    for line in data.lines:
+        assessable = line.level != NOT_ASSESSABLE
+        outcome, participants, relative, absolute, certainty, what = sof_cells(line)
         table.add_row(
-            Text(row.outcome, style="bold" if assessable else ""),
-            Text(row.studies, style="" if assessable else "dim"),
-            Text(row.effect, style="" if assessable else "dim"),
-            Text(certainty_label(row.certainty) if assessable else row.certainty,
-                 style=CERTAINTY_STYLES.get(row.certainty, "dim")),
-            Text(row.why, style="dim"),
+            Text.assemble((outcome, "bold"), "\n", (line.measure, "dim")),
+            Text(participants, style="" if assessable else "dim"),
+            Text(relative, style="" if assessable or line.reviews else "dim"),
+            Text(absolute),
+            Text(certainty, style=CERTAINTY_STYLES.get(line.level, "dim")),
+            Text(what),
         )
     return table
 
 
-def findings_markdown(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> list[str]:
-    lines = ["| Outcome | Studies | Effect (95% CI) | Certainty | Rated down for |", "|---|---|---|---|---|"]
-    for row in finding_rows(evidence, syntheses):
-        cert = certainty_label(row.certainty) if row.certainty != "not assessable" else row.certainty
-        lines.append("| " + " | ".join(esc(c) for c in (row.outcome, row.studies, row.effect, cert, row.why)) + " |")
-    return [*lines, ""]
+def _sof_stacked(data: Sof) -> RenderableType:
+    """The same rows for a narrow terminal: per outcome its name, then one labelled line per column."""
+    parts: list[RenderableType] = [Text(data.title, style="bold")]
+    for line in data.lines:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True, style="dim")
+        grid.add_column()
+        cells = sof_cells(line)
+        for header, cell in zip(STACKED_LABELS, cells[1:], strict=True):
+            if cell == "\u2014":
+                continue
+            style = CERTAINTY_STYLES.get(line.level, "dim") if header == "Certainty" else ""
+            grid.add_row(Text(header), Text(cell, style=style))
+        parts += [Text.assemble((line.outcome, "bold"), " ", (f"({line.measure})", "dim")), Padding(grid, (0, 0, 0, 2))]
+    return Group(*parts)
 
 
-def synthesis_renderables(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> list[RenderableType]:
-    """The synthesis section: the overall bottom line, one block per pooled domain, then the rest."""
+def sof_table(evidence: Evidence, syntheses: Sequence[DomainSynthesis], width: int | None = None) -> Group:
+    """The summary of findings with its footnotes: a table, or one block per outcome below
+    SOF_STACKED_BELOW columns of ``width``."""
+    data = sof(evidence, syntheses)
+    parts = [_sof_stacked(data) if width is not None and width < SOF_STACKED_BELOW else _sof_wide(data)]
+    if data.footnotes:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column()
+        for letter, text in data.footnotes:
+            grid.add_row(Text(f"{letter}.", style="dim"), Text(text, style="dim"))
+        parts.append(grid)
+    parts += [Text(note, style="dim") for note in data.notes]
+    return Group(*parts)
+
+
+def sof_markdown(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> list[str]:
+    data = sof(evidence, syntheses)
+    header = " | ".join(h.replace("\n", " ") for h in SOF_HEADER)
+    lines = [f"### {data.title}", "", f"| {header} |", "|" + "---|" * len(SOF_HEADER)]
+    for line in data.lines:
+        cells = list(sof_cells(line))
+        cells[0] += f" ({line.measure}" + (f"; as measured: {line.scale}" if line.scale else "") + ")"
+        lines.append("| " + " | ".join(" <br> ".join(esc(part) for part in c.split("\n")) for c in cells) + " |")
+    lines.append("")
+    lines += [f"{letter}. {esc(text)}" + "  " for letter, text in data.footnotes]
+    if data.footnotes:
+        lines.append("")
+    for note in data.notes:
+        lines += [f"*{esc(note)}*", ""]
+    return lines
+
+
+def synthesis_renderables(
+    evidence: Evidence, syntheses: Sequence[DomainSynthesis], width: int | None = None
+) -> list[RenderableType]:
+    """The synthesis section: the overall bottom line, the summary of findings (laid out for ``width``
+    columns: stacked when narrow), one block per pooled domain, then the rest."""
     pooled, rest = split_pooled(syntheses)
     out: list[RenderableType] = [
         Group(Text(SECTION_TITLE, style="bold"), Text(overall_bottom_line(syntheses, evidence))),
-        findings_table(evidence, syntheses),
+        sof_table(evidence, syntheses, width),
     ]
     out += [_block(domain_view(s, evidence), evidence) for s in pooled]
     if rest:
@@ -249,7 +423,7 @@ def synthesis_renderables(evidence: Evidence, syntheses: Sequence[DomainSynthesi
         grid.add_column(no_wrap=True)
         grid.add_column()
         for s in rest:
-            grid.add_row(Text("•"), Text.assemble((s.domain.label, "bold"), ": ", not_assessable_reason(s, evidence)))
+            grid.add_row(Text("•"), Text.assemble((s.domain.label, "bold"), ": ", not_pooled_text(s, evidence)))
         out.append(Group(Text("Not assessable: nothing pools", style="bold"), grid))
     return out
 
@@ -274,10 +448,13 @@ def synthesis_markdown(
     """The same section in GitHub Markdown; the plots are ``width``-column code blocks."""
     pooled, rest = split_pooled(syntheses)
     out = [f"## {SECTION_TITLE}", "", f"**Bottom line:** {esc(overall_bottom_line(syntheses, evidence))}", ""]
-    out += ["### Certainty per outcome (GRADE)", "", *findings_markdown(evidence, syntheses)]
+    out += sof_markdown(evidence, syntheses)
     for syn in pooled:
         view = domain_view(syn, evidence)
-        out += [f"### {esc(view.header)}", "", esc(view.pooled), "", f"**{esc(view.certainty)}**", ""]
+        out += [f"### {esc(view.header)}", "", esc(view.pooled), ""]
+        if without := without_each(syn, evidence):
+            out += [*(f"- {esc(line)}" for line in without), ""]
+        out += [f"**{esc(view.certainty)}**", ""]
         out += [f"- {esc(line)}" for line in view.downgrades]
         out += [f"- not rated down: {esc(note)}" for note in view.grade_notes]
         out += [f"- Note: {esc(note)}" for note in view.notes]
@@ -287,6 +464,6 @@ def synthesis_markdown(
         out += [f"**Bottom line:** {esc(view.bottom_line)}", ""]
     if rest:
         out += ["### Not assessable: nothing pools", ""]
-        out += [f"- **{esc(s.domain.label)}**: {esc(not_assessable_reason(s, evidence))}" for s in rest]
+        out += [f"- **{esc(s.domain.label)}**: {esc(not_pooled_text(s, evidence))}" for s in rest]
         out.append("")
     return out

@@ -22,11 +22,12 @@ from rich.text import Text
 from ldn_tui.report import facts
 
 __all__ = [
-    "MAX_PLOT", "MIN_PLOT", "ROB_STYLE", "Axis", "Canvas", "Draw", "Layout", "Row", "auto_axis", "axis_lines",
+    "CELLS_PLOT", "MAX_PLOT", "MIN_PLOT", "ROB_STYLE", "Axis", "Canvas", "Draw", "Layout", "Row", "auto_axis", "axis_lines",
     "ci_text", "crop", "fit", "grid", "layout", "num", "ticks", "wrapped",
 ]
 
 MIN_PLOT, MAX_PLOT = 11, 60
+CELLS_PLOT = 24  # the arm columns are shown only when the plot keeps at least this many cells
 ROB_STYLE = {"low": "green", "some": "yellow", "high": "red", "?": "dim"}
 
 
@@ -66,6 +67,8 @@ def auto_axis(core: Iterable[float | None], extra: Iterable[float | None], ratio
     """An axis over no effect and the ``core`` values (display scale), stretched towards the ``extra``
     ones (CIs, prediction intervals) by at most the core's own span on each side: what lies further
     out is clamped to an arrow, so one very wide CI cannot squash every other row into a few cells."""
+    limit = 690.0 if ratio else 1e300  # keeps exp(), log10() and the span finite for any valid number
+
     def scaled(values: Iterable[float | None]) -> list[float]:
         out = []
         for v in values:
@@ -73,7 +76,7 @@ def auto_axis(core: Iterable[float | None], extra: Iterable[float | None], ratio
                 continue
             x = math.log(v) if ratio else v
             if math.isfinite(x):
-                out.append(x)
+                out.append(max(-limit, min(limit, x)))
         return out
 
     core_x = [0.0, *scaled(core)]
@@ -82,9 +85,9 @@ def auto_axis(core: Iterable[float | None], extra: Iterable[float | None], ratio
     span = hi_c - lo_c or (0.7 if ratio else 1.0)
     lo, hi = max(min(full_x), lo_c - span), min(max(full_x), hi_c + span)
     if hi - lo < 1e-9:
-        lo, hi = lo - span, hi + span
+        lo, hi = lo - max(span, 1e-9), hi + max(span, 1e-9)
     pad = (hi - lo) * 0.04
-    return Axis(lo - pad, hi + pad, ratio)
+    return Axis(max(lo - pad, -1.02 * limit), min(hi + pad, 1.02 * limit), ratio)
 
 
 def num(value: float) -> str:
@@ -128,8 +131,11 @@ def ticks(axis: Axis, width: int) -> list[tuple[float, str]]:
         values = [m * 10.0**e for e in range(e0, e1 + 1) for m in mults if lo <= m * 10.0**e <= hi]
         if len(values) <= most:
             break
-    if len(values) < 3:
-        return [(v, t) for v, t in linear_ticks(lo, hi, min(most, 5)) if v > 0]
+    if len(values) < 3:  # a narrow log axis: linear ticks, and always 1 (no effect) where it is on the axis
+        out = [(v, t) for v, t in linear_ticks(lo, hi, min(most, 5)) if v > 0]
+        if lo <= 1.0 <= hi and not any(abs(v - 1.0) < 1e-9 for v, _ in out):
+            out = sorted([*out, (1.0, "1")])
+        return out
     step = max(1, math.ceil(len(values) / most))
     values = sorted(set(values[::step]) | ({1.0} if lo <= 1.0 <= hi else set()))
     return [(v, facts.num(v, 3)) for v in values]
@@ -197,6 +203,7 @@ class Row(NamedTuple):
     extra: str = ""
     label_style: str = ""
     extra_style: str = ""
+    cells: tuple[str, ...] = ()  # columns between the label and the RoB (the arm data), right-aligned
 
 
 class Layout(NamedTuple):
@@ -205,24 +212,31 @@ class Layout(NamedTuple):
     plot: int
     numbers: int
     extra: int
+    cells: tuple[int, ...] = ()  # empty: the cell columns do not fit and are left out
 
     @property
     def x0(self) -> int:
-        return self.label + 1 + (self.rob + 1 if self.rob else 0)
+        return self.label + 1 + sum(c + 1 for c in self.cells) + (self.rob + 1 if self.rob else 0)
 
 
 def layout(width: int, rows: Sequence[Row], rob: bool) -> Layout:
-    """Column widths for ``width`` cells: the plot gets what is left (at most MAX_PLOT); below MIN_PLOT
-    the extra column, then the numbers go, then the label shrinks."""
+    """Column widths for ``width`` cells: the plot gets what is left (at most MAX_PLOT). The cell columns
+    (arm data) go first when the plot would get fewer than CELLS_PLOT cells; below MIN_PLOT the extra
+    column, then the numbers go, then the label shrinks."""
     want = max(cell_len(r.label) for r in rows)
     numbers = max(cell_len(r.numbers) for r in rows)
     extra = max(cell_len(r.extra) for r in rows)
-    r_w = 4 if rob else 0
+    n_cells = max((len(r.cells) for r in rows), default=0)
+    cells = tuple(max(cell_len(r.cells[i]) if i < len(r.cells) else 0 for r in rows) for i in range(n_cells))
+    r_w = max(4, *(cell_len(r.rob or "") for r in rows)) if rob else 0
     label = min(want, max(10, width // 4))
 
     def plot_width(lab: int, num: int, ext: int) -> int:
-        return width - lab - 1 - (r_w + 1 if r_w else 0) - (num + 1 if num else 0) - (ext + 1 if ext else 0)
+        used = lab + 1 + sum(c + 1 for c in cells) + (r_w + 1 if r_w else 0)
+        return width - used - (num + 1 if num else 0) - (ext + 1 if ext else 0)
 
+    if cells and plot_width(label, numbers, extra) < CELLS_PLOT:
+        cells = ()
     plot = plot_width(label, numbers, extra)
     if plot > MAX_PLOT:
         label = min(want, label + plot - MAX_PLOT)
@@ -232,7 +246,8 @@ def layout(width: int, rows: Sequence[Row], rob: bool) -> Layout:
         numbers = 0
     if plot_width(label, numbers, extra) < MIN_PLOT:
         label = max(6, label + plot_width(label, numbers, extra) - MIN_PLOT)
-    return Layout(label, r_w, max(3, min(MAX_PLOT, plot_width(label, numbers, extra))), numbers, extra)
+    plot = max(3, min(MAX_PLOT, plot_width(label, numbers, extra)))
+    return Layout(label, r_w, plot, numbers, extra, cells)
 
 
 YEAR_TAIL = re.compile(r"^(.*?)( \d{4}[a-z]?[†‡]*)$")
@@ -260,9 +275,11 @@ def grid(rows: Sequence[Row], axis: Axis, width: int, rob: bool) -> tuple[list[T
     lines = []
     for row in rows:
         line = Text(fit(row.label, lay.label), style=row.label_style)
+        for i, cell_w in enumerate(lay.cells):
+            line.append(" " + (row.cells[i] if i < len(row.cells) else "").rjust(cell_w), row.label_style)
         if lay.rob:
             word = row.rob or ""
-            line.append(" " + set_cell_size(word, lay.rob), ROB_STYLE.get(word, ""))
+            line.append(" " + set_cell_size(word, lay.rob), ROB_STYLE.get(word.rpartition(" ")[2], ""))
         canvas = Canvas(lay.plot, null)
         if row.draw is not None:
             row.draw(canvas, axis)

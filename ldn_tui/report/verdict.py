@@ -22,14 +22,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ldn_tui.analysis.grading import LEVELS, NOT_ASSESSABLE
-from ldn_tui.analysis.synthesis import DomainSynthesis
+from ldn_tui.analysis.synthesis import DomainSynthesis, ReviewResult
 from ldn_tui.model import RATIO_TYPES, Evidence
+from ldn_tui.text import plural
 
-from .facts import num
+from .facts import num, study_label
 
 __all__ = [
     "CERTAINTY_MEANINGS", "MEASURE_NAMES", "bottom_line", "certainty_label", "certainty_symbols",
-    "comparator_name", "intervention_name", "not_assessable_reason", "overall_bottom_line",
+    "comparator_name", "intervention_name", "lower_first", "not_assessable_reason", "overall_bottom_line",
+    "placebo_results", "review_name", "review_statement",
 ]
 
 _SYMBOLS = {"high": "⊕⊕⊕⊕", "moderate": "⊕⊕⊕◯", "low": "⊕⊕◯◯", "very low": "⊕◯◯◯"}
@@ -64,7 +66,8 @@ def certainty_label(level: str) -> str:
     return f"{symbols} {words}" if symbols else words
 
 
-def _lower_first(text: str) -> str:
+def lower_first(text: str) -> str:
+    """'fixture drug' from 'Fixture drug'; 'LDN' and 'FIQR scores' stay."""
     if len(text) > 1 and text[0].isupper() and text[1].islower():
         return text[0].lower() + text[1:]
     return text
@@ -80,7 +83,7 @@ def intervention_name(evidence: Evidence | None) -> str:
         head, sep, _ = evidence.topic.title.partition(" for ")
         head = head.strip()
         if sep and head and len(head) <= 40:
-            return _lower_first(head)
+            return lower_first(head)
     return "the intervention"
 
 
@@ -100,23 +103,19 @@ def comparator_name(syntheses: Sequence[DomainSynthesis], evidence: Evidence | N
     return "the comparator"
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
 def _who(syn: DomainSynthesis) -> str:
     """'2 randomised trials (197 participants)' or '3 studies, 2 of them randomised (150 participants)'."""
     k = syn.k
     randomised = sum(1 for r in syn.rows if r.randomised)
     if randomised == k:
-        who = _plural(k, "randomised trial")
+        who = plural(k, "randomised trial")
     else:
-        who = f"{_plural(k, 'study', 'studies')}, {randomised} of them randomised"
+        who = f"{plural(k, 'study', 'studies')}, {randomised} of them randomised"
     people = []
     if syn.participants is not None:
-        people.append(_plural(syn.participants, "participant"))
+        people.append(plural(syn.participants, "participant"))
     if syn.ratio and syn.events is not None:
-        people.append(_plural(syn.events, "event") + ("" if syn.events_complete else " where reported"))
+        people.append(plural(syn.events, "event") + ("" if syn.events_complete else " where reported"))
     return f"{who} ({', '.join(people)})" if people else who
 
 
@@ -140,7 +139,7 @@ def _finding(syn: DomainSynthesis, intervention: str, comparator: str, short: bo
     the overall bottom line): 'no clear difference in pain intensity', 'lower (better) pain intensity'.
     """
     d = syn.domain
-    label = _lower_first(d.label)
+    label = lower_first(d.label)
     null = 1.0 if syn.ratio else 0.0
     est = syn.estimate if syn.estimate is not None else null
     higher = est > null
@@ -189,13 +188,13 @@ def not_assessable_reason(syn: DomainSynthesis, evidence: Evidence | None = None
     left_out = sum(1 for e in syn.excluded if e.reason.startswith("left out") or e.reason == "published later")
     n = len(syn.excluded) - left_out
     if left_out:
-        return f"no pooled study is left in this analysis ({_plural(left_out, 'study', 'studies')} left out)"
+        return f"no pooled study is left in this analysis ({plural(left_out, 'study', 'studies')} left out)"
     if n == 0:
         text = "no study here reports it"
     elif syn.ratio:
-        text = f"{_plural(n, 'study', 'studies')} {'reports' if n == 1 else 'report'} it, without counts per arm that pool"
+        text = f"{plural(n, 'study', 'studies')} {'reports' if n == 1 else 'report'} it, without counts per arm that pool"
     else:
-        text = (f"{_plural(n, 'study', 'studies')} {'reports' if n == 1 else 'report'} it, "
+        text = (f"{plural(n, 'study', 'studies')} {'reports' if n == 1 else 'report'} it, "
                 f"{'not' if n == 1 else 'none'} in a form that pools as {syn.measure}")
     if evidence is not None and any(f.domain == syn.domain.id for r in evidence.reviews for f in r.findings):
         text += "; see the reviews"
@@ -252,9 +251,76 @@ def _clause(syn: DomainSynthesis) -> str:
     """'no clear difference in pain intensity (2 randomised trials, 197 participants; certainty ⊕◯◯◯ very low)'."""
     k = syn.k
     randomised = sum(1 for r in syn.rows if r.randomised)
-    trials = _plural(k, "randomised trial") if randomised == k else _plural(k, "study", "studies")
-    extra = f", {_plural(syn.participants, 'participant')}" if syn.participants is not None else ""
+    trials = plural(k, "randomised trial") if randomised == k else plural(k, "study", "studies")
+    extra = f", {plural(syn.participants, 'participant')}" if syn.participants is not None else ""
     return f"{_finding(syn, '', '', short=True)} ({trials}{extra}; certainty {certainty_label(syn.certainty.level)})"
+
+
+def _review_clause(syn: DomainSynthesis, result: ReviewResult, intervention: str, numbers_too: bool = True) -> str:
+    """'more participants with vivid dreams with LDN (RR 2.41, 95% CI 1.77 to 3.28)': a review's own result."""
+    clause = _review_words(syn, result, intervention)
+    return f"{clause[0]} ({clause[1]})" if numbers_too else clause[0]
+
+
+def _review_words(syn: DomainSynthesis, result: ReviewResult, intervention: str) -> tuple[str, str]:
+    label = lower_first(syn.domain.label)
+    ratio = result.type in RATIO_TYPES
+    null = 1.0 if ratio else 0.0
+    numbers = f"{result.type} {num(result.estimate)}"
+    if result.ci_low is not None and result.ci_high is not None:
+        numbers += f", 95% CI {num(result.ci_low)} to {num(result.ci_high)}"
+        clear = not result.ci_low <= null <= result.ci_high
+    else:
+        clear = False
+    higher = result.estimate > null
+    if not clear:
+        return f"no clear difference in {label}", numbers
+    if ratio:
+        return f"{'more' if higher else 'fewer'} participants with {label} with {intervention}", numbers
+    better = higher != syn.domain.lower_is_better
+    return f"{'higher' if higher else 'lower'} ({'better' if better else 'worse'}) {label} with {intervention}", numbers
+
+
+def placebo_results(syn: DomainSynthesis, evidence: Evidence) -> list[ReviewResult]:
+    """The reviews' results on the topic (against placebo; of a wider review only its topic subgroup), newest
+    first, a review's main result before its sensitivity ones."""
+    scopes = {r.id: r.scope for r in evidence.reviews}
+
+    def on_topic(r: ReviewResult) -> bool:
+        return r.comparison == "placebo" and (scopes.get(r.review) == "fibromyalgia" or r.subgroup is not None)
+
+    return sorted(filter(on_topic, syn.review_results), key=lambda r: (-r.year, r.note is not None))
+
+
+def review_name(review_id: str, evidence: Evidence) -> str:
+    """'Saif 2026', or the journal and year when no author is recorded; the id if unknown."""
+    review = next((r for r in evidence.reviews if r.id == review_id), None)
+    return study_label(review) if review is not None else review_id
+
+
+def review_statement(syn: DomainSynthesis, evidence: Evidence, intervention: str | None = None) -> str:
+    """Where nothing pools here, what the newest review pooling the domain against placebo found, as published;
+    '' when no review did. E.g. 'Annals of Medicine and Surgery 2025 (as published) found more participants with
+    vivid dreams with LDN (RR 2.41, 95% CI 1.77 to 3.28)'."""
+    results = placebo_results(syn, evidence)
+    if syn.result is not None or not results:
+        return ""
+    first = results[0]
+    return (f"{review_name(first.review, evidence)} (as published) found "
+            f"{_review_clause(syn, first, intervention or intervention_name(evidence), numbers_too=False)}")
+
+
+def _reviews_sentences(syntheses: Sequence[DomainSynthesis], evidence: Evidence) -> list[str]:
+    """One sentence naming what the reviews pooled (newest review per outcome) where the studies here cannot."""
+    if not syntheses:
+        return []
+    by_review: dict[str, list[str]] = {}
+    intervention = intervention_name(evidence)
+    for syn in syntheses:
+        first = placebo_results(syn, evidence)[0]
+        by_review.setdefault(first.review, []).append(_review_clause(syn, first, intervention))
+    parts = [f"{review_name(rid, evidence)} found {_join(clauses)}." for rid, clauses in by_review.items()]
+    return [f"Pooled by reviews, as published (not checked here): {parts[0]}", *parts[1:]]
 
 
 def overall_bottom_line(syntheses: Sequence[DomainSynthesis], evidence: Evidence) -> str:
@@ -287,21 +353,20 @@ def overall_bottom_line(syntheses: Sequence[DomainSynthesis], evidence: Evidence
     if others:
         forms = _join(sorted({_form(e.reason) for s in critical for e in s.excluded}), "or")
         sentences.append(
-            f"Results of {_plural(len(others), 'study', 'studies')} on "
+            f"Results of {plural(len(others), 'study', 'studies')} on "
             f"{'this outcome' if len(critical) == 1 else 'these outcomes'} could not be pooled (reported {forms}); "
             f"their own findings are listed separately."
         )
+    others_only = [s for s in syntheses if s.result is None and s.domain.kind == "benefit" and placebo_results(s, evidence)]
+    sentences += _reviews_sentences(others_only, evidence)
     pooled_harms = [s for s in harms if s in pooled]
     if pooled_harms:
         sentences.append(f"For harms: {_join([_clause(s) for s in pooled_harms])}.")
     unpooled_harms = [s for s in harms if s not in pooled]
     if unpooled_harms:
-        names = _upper_first(_join([_lower_first(s.domain.label) for s in unpooled_harms]))
-        reviewed = {f.domain for r in evidence.reviews for f in r.findings}
-        see = "; the reviews report pooled results for some" if any(
-            s.domain.id in reviewed for s in unpooled_harms
-        ) else ""
-        sentences.append(f"{names} could not be pooled from the studies here{see}.")
+        names = _upper_first(_join([lower_first(s.domain.label) for s in unpooled_harms]))
+        sentences.append(f"{names} could not be pooled from the studies here.")
+        sentences += _reviews_sentences([s for s in unpooled_harms if placebo_results(s, evidence)], evidence)
     levels = [s.certainty.level for s in main or pooled_harms if s.certainty.level in LEVELS]
     if levels:
         best = min(levels, key=LEVELS.index)

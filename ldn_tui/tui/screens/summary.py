@@ -1,9 +1,13 @@
-"""The summary screen (``s``): per outcome domain, the pooled effect and how certain it is.
+"""The summary screen (``s``): the bottom line, the summary of findings, then per outcome domain the
+pooled effect, how certain it is and the forest plot.
 
-Rendered by the summary's own renderers: ``report.tables.heading``,
-``verdict.overall_bottom_line`` and ``report.synthesis_view.domain_renderable``
-(which draws the forest plot of ``report.forest``). ``a`` switches every
-domain to a sensitivity analysis on the same axis.
+Rendered by the summary's own renderers: ``verdict.overall_bottom_line``,
+``report.synthesis_view.sof_table``, ``report.tables.heading`` and
+``report.synthesis_view.domain_renderable`` (which draws the forest plot of
+``report.forest``). ``a`` switches every domain to a sensitivity analysis on
+the same axis; ``m`` switches REML / DL, ``t`` the Wald z test / Hartung-Knapp
+(HKSJ), ``g`` cycles the subgroup analysis (design, dose, duration, risk of
+bias, year, off); each of these three pools again.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import ClassVar
 
 from rich.console import Group
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -51,11 +55,23 @@ class DomainBlock(Static):
     """One outcome domain: numbers, certainty with every downgrade, forest plot, bottom line."""
 
 
+METHODS = ("REML", "DL")
+TESTS = (("z", "Wald z"), ("knha", "Hartung-Knapp (HKSJ)"))
+SUBGROUPS = ("design", "dose", "duration", "risk_of_bias", "year", None)  # None: no subgroup analysis
+
+
+def _subgroup_name(field: str | None) -> str:
+    return field.replace("_", " ") if field else "off"
+
+
 class SummaryScreen(Screen[None]):
     AUTO_FOCUS = "#summary-scroll"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,s", "app.pop_screen", "Back"),
-        Binding("a", "analysis", "Sensitivity"),
+        Binding("a", "analysis", "Sensitivity", tooltip="All studies, leave one out, randomised only, low risk only"),
+        Binding("m", "method", "REML/DL", tooltip="Pool with REML or DerSimonian-Laird"),
+        Binding("t", "test", "z/HKSJ", tooltip="Wald z test or Hartung-Knapp-Sidik-Jonkman (t, k-1 df)"),
+        Binding("g", "subgroup", "Subgroups", tooltip="Subgroups by design, dose, duration, risk of bias, year, off"),
         Binding("e", "export", "Export", priority=True),
     ]
 
@@ -64,14 +80,17 @@ class SummaryScreen(Screen[None]):
         self.evidence = evidence
         self.syntheses: tuple[DomainSynthesis, ...] = ()
         self.analysis = 0
+        self.method = METHODS[0]
+        self.test = TESTS[0][0]
+        self.subgroup: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="summary-scroll"):
-            yield Static(id="findings", markup=False)
             with Vertical(id="bottom-line-box"):
                 yield Static("Bottom line", classes="box-title")
                 yield Static("Pooling the studies…", id="bottom-line", markup=False)
+            yield Static(id="findings", markup=False)
             yield Static(heading(self.evidence), id="summary-heading")
             yield Static(id="analysis", markup=False)
             yield LoadingIndicator(id="summary-loading")
@@ -85,32 +104,57 @@ class SummaryScreen(Screen[None]):
     def compute(self) -> None:
         from ldn_tui.analysis.synthesis import synthesise
 
-        self.post_message(Synthesised(synthesise(self.evidence)))
+        self.post_message(Synthesised(
+            synthesise(self.evidence, self.method, test=self.test, subgroup=self.subgroup)
+        ))
 
     @on(Synthesised)
     async def _show(self, event: Synthesised) -> None:
-        from ldn_tui.report.synthesis_view import findings_table, ordered
+        from ldn_tui.report.synthesis_view import ordered
         from ldn_tui.report.verdict import overall_bottom_line
 
+        first = not self.syntheses
         self.syntheses = tuple(ordered(event.syntheses))
-        await self.query_one("#summary-loading").remove()
-        self.query_one("#findings", Static).update(findings_table(self.evidence, self.syntheses))
+        self.show_findings()
         self.query_one("#bottom-line", Static).update(Text(overall_bottom_line(self.syntheses, self.evidence)))
-        blocks = [
-            Vertical(DomainBlock(id=f"domain-{syn.domain.id}"), classes="domain") for syn in self.syntheses
-        ]
-        await self.query_one("#domains").mount_all(blocks)
+        if first:
+            await self.query_one("#summary-loading").remove()
+            blocks = [
+                Vertical(DomainBlock(id=f"domain-{syn.domain.id}"), classes="domain") for syn in self.syntheses
+            ]
+            await self.query_one("#domains").mount_all(blocks)
         self.render_domains()
+
+    def show_findings(self) -> None:
+        """The summary of findings, laid out for the width there is (stacked when narrow)."""
+        from ldn_tui.report.synthesis_view import sof_table
+
+        if self.syntheses:
+            findings = self.query_one("#findings", Static)
+            width = findings.content_region.width or self.size.width
+            findings.update(sof_table(self.evidence, self.syntheses, width))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.show_findings()
+
+    def options_text(self) -> Text:
+        """What is shown and how it was pooled, each with the key that changes it."""
+        name = ANALYSES[self.analysis][0]
+        test = dict(TESTS)[self.test]
+        following = SUBGROUPS[(SUBGROUPS.index(self.subgroup) + 1) % len(SUBGROUPS)]
+        return Text.assemble(
+            ("Analysis: ", "bold"), name, ("  (a)", "dim"),
+            ("   Method: ", "bold"), self.method, ("  (m)", "dim"),
+            ("   Test: ", "bold"), test, ("  (t)", "dim"),
+            ("   Subgroups: ", "bold"), _subgroup_name(self.subgroup), (f"  (g: {_subgroup_name(following)})", "dim"),
+        )
 
     def render_domains(self) -> None:
         from ldn_tui.report.forest import forest_axis
         from ldn_tui.report.synthesis_view import domain_renderable
 
-        name, variant = ANALYSES[self.analysis]
-        following = ANALYSES[(self.analysis + 1) % len(ANALYSES)][0]
-        self.query_one("#analysis", Static).update(
-            Text.assemble(("Analysis: ", "bold"), name, (f"   (a: {following})", "dim"))
-        )
+        variant = ANALYSES[self.analysis][1]
+        self.query_one("#analysis", Static).update(self.options_text())
         for syn in self.syntheses:
             axis = forest_axis(syn) if syn.result is not None else None
             block = self.query_one(f"#domain-{syn.domain.id}", DomainBlock)
@@ -125,6 +169,22 @@ class SummaryScreen(Screen[None]):
         if self.syntheses:
             self.analysis = (self.analysis + 1) % len(ANALYSES)
             self.render_domains()
+
+    def action_method(self) -> None:
+        if self.syntheses:
+            self.method = METHODS[(METHODS.index(self.method) + 1) % len(METHODS)]
+            self.compute()
+
+    def action_test(self) -> None:
+        if self.syntheses:
+            names = [t for t, _ in TESTS]
+            self.test = names[(names.index(self.test) + 1) % len(names)]
+            self.compute()
+
+    def action_subgroup(self) -> None:
+        if self.syntheses:
+            self.subgroup = SUBGROUPS[(SUBGROUPS.index(self.subgroup) + 1) % len(SUBGROUPS)]
+            self.compute()
 
     async def action_export(self) -> None:
         await start_export(self, "the summary", "summary", section_text(self.evidence, "summary", self.syntheses),
