@@ -115,7 +115,8 @@ def tables(snapshot: Snapshot, namespace: str) -> tuple[dict[str, tuple[bytes, b
                 found[rel] = body, plain == 1
         return found, count
 
-    return _run(snapshot.folder_id, read, write=False, missing=({}, 0))
+    nothing: dict[str, tuple[bytes, bool]] = {}
+    return _run(snapshot.folder_id, read, write=False, missing=(nothing, 0))
 
 
 def put_tables(snapshot: Snapshot, namespace: str, fresh: Mapping[str, tuple[bytes, bool]]) -> None:
