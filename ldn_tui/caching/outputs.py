@@ -1,23 +1,14 @@
 """Keys of whole outputs (``ldn-tui summary``, a kept search index): everything an output depends on, written out.
 
-Reading a folder, pooling and laying out the tables cost a hundred
-milliseconds even for the bundled evidence; printing the same summary of an
-unchanged folder again needs none of it. The key is looked up before the
-loader, Rich or the model is imported, so a hit costs little more than starting
-Python. It holds, compared in full:
-
-- the command and its options;
-- the folder's snapshot: each file the loader reads, with its stat, and what
-  else the loader reports on (``caching.snapshot``), so any edit, added or
-  removed record file is a miss;
-- today's date (validation refuses dates in the future);
-- ldn-tui's version and the size and mtime of each of its modules but the
-  app's, the Python version and platform, and the installed Rich and tomli;
-- unless told otherwise, where the output goes: whether stdout is a terminal,
-  the terminal's size, stdout's encoding and the environment variables Rich reads.
-
-Only outputs of a folder that loaded without problems are kept, and never
-while one of its files was changed just now (``Snapshot.settled``).
+Loading, pooling and laying out cost a hundred milliseconds even for the
+bundled evidence; the key is looked up before the loader, Rich or the model is
+imported, so a hit costs little more than starting Python. It holds the command
+and its options; the folder's snapshot (each file the loader reads with its
+stat, and what else the loader reports on); today's date (validation refuses
+future dates); each ldn-tui module's size and mtime (but the app's), Python,
+Rich and tomli as installed; and, unless told otherwise, where the output goes
+(terminal or not, its size, stdout's encoding, the variables Rich reads). The
+caller keeps only outputs of a folder that loaded without problems.
 """
 
 from __future__ import annotations
@@ -29,7 +20,6 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-from ldn_tui import __version__
 from ldn_tui.caching import store
 from ldn_tui.caching.snapshot import Snapshot
 
@@ -60,7 +50,7 @@ def key_for(snapshot: Snapshot, options: Sequence[object], *, destination: bool 
     except OSError:
         return None
     parts.extend("\0".join(map(str, stat)) for stat in snapshot.files)
-    return OutputKey(snapshot.folder_id, "\n".join(parts), snapshot.all_settled())
+    return OutputKey(snapshot.folder_id, "\n".join(parts), all(map(snapshot.settled, snapshot.files)))
 
 
 def lookup(key: OutputKey) -> bytes | None:
@@ -74,8 +64,8 @@ def keep(key: OutputKey, body: bytes) -> bool:
 
 
 def _software() -> str:
-    """ldn-tui (its version and every module but the app's), Python, Rich and tomli, as installed."""
-    parts = [__version__, sys.version, sys.platform]
+    """ldn-tui (every module but the app's), Python, Rich and tomli, as installed."""
+    parts = [sys.version, sys.platform]
     folders = [str(PACKAGE)]
     while folders:
         with os.scandir(folders.pop()) as it:
@@ -92,8 +82,7 @@ def _software() -> str:
 
 
 def _installed(package: str) -> str:
-    """Where a package's ``__init__`` is and its size and mtime (a reinstall changes them),
-    found on ``sys.path`` as the import system would, without importing it."""
+    """A package's ``__init__`` found on ``sys.path`` without importing it, with its size and mtime."""
     for entry in sys.path:
         init = os.path.join(entry or ".", package, "__init__.py")
         try:
@@ -106,17 +95,14 @@ def _installed(package: str) -> str:
 
 def _destination() -> str:
     """Where the output goes, as far as Rich would look."""
-    env = "|".join(f"{name}={os.environ.get(name)}" for name in RICH_ENV)
-    sizes = []
+    parts = [f"{name}={os.environ.get(name)}" for name in RICH_ENV] + [str(getattr(sys.stdout, "encoding", None))]
     for fd in (0, 1, 2):
         try:
-            size = os.get_terminal_size(fd)
-            sizes.append(f"{size.columns}x{size.lines}")
+            parts.append("{}x{}".format(*os.get_terminal_size(fd)))
         except (OSError, ValueError):
-            sizes.append("-")
+            parts.append("-")
     try:
-        tty = sys.stdout.isatty()
+        parts.append(f"tty={sys.stdout.isatty()}")
     except (AttributeError, ValueError):
-        tty = False
-    encoding = getattr(sys.stdout, "encoding", None)
-    return f"tty={tty}|{','.join(sizes)}|{encoding}|{env}"
+        parts.append("tty=False")
+    return "|".join(parts)

@@ -31,6 +31,3 @@ class Snapshot(NamedTuple):
     def settled(self, stat: FileStat) -> bool:
         """Whether ``stat`` can key a cache entry: looked at, and not changed just now."""
         return stat.size >= 0 and max(stat.mtime_ns, stat.ctime_ns) < self.taken_ns - RACY_NS
-
-    def all_settled(self) -> bool:
-        return all(self.settled(stat) for stat in self.files)

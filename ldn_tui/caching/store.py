@@ -2,20 +2,17 @@
 
 Where: ``cache.sqlite3`` in ``$LDN_TUI_CACHE_DIR``, else ``$XDG_CACHE_HOME/ldn-tui``,
 else ``~/.cache/ldn-tui``; never inside the evidence folder it describes.
-``LDN_TUI_NO_CACHE=1`` turns it off, and the file is safe to delete at any time.
+``LDN_TUI_NO_CACHE=1`` turns it off; the file is safe to delete at any time.
 
 SQLite commits are atomic under concurrent processes and ``kill -9`` (the next
-opener rolls a half-written transaction back), so an entry is all there or not
-at all. Nothing read back can run code: tables are pickles loaded with only the
-``datetime`` types TOML produces allowed; outputs are bytes stored with their
-whole key, compared in full. Every failure (locked for long, damaged, another
-layout) means no cache for that operation, never an error; a file SQLite finds
-damaged is replaced.
-
-The directory must be this user's own and private, else it is not used (one
-warning line); the database and its journal must be regular files of this user
-that nobody else may write, checked with ``lstat`` before SQLite opens them (a
-FIFO planted under the name would hang the open).
+opener rolls a half-written transaction back). Nothing read back can run code:
+tables are pickles loaded with only TOML's ``datetime`` types allowed; outputs
+are bytes under their whole key, compared in full. Any failure (locked for long,
+damaged, another layout) means no cache for that operation, never an error; a
+file SQLite finds damaged is replaced. The directory must be this user's own and
+private (else one warning line, no cache), and the database and its journal
+regular files of this user that nobody else may write, checked with ``lstat``
+before SQLite opens them: a FIFO under the name would hang the open.
 """
 
 from __future__ import annotations
@@ -61,17 +58,14 @@ def cache_dir() -> Path | None:
     """The cache directory to use, or None when caching is off or there is no home."""
     if not enabled():
         return None
-    override = os.environ.get("LDN_TUI_CACHE_DIR")
-    if override:
-        return Path(override)
+    if os.environ.get("LDN_TUI_CACHE_DIR"):
+        return Path(os.environ["LDN_TUI_CACHE_DIR"])
     xdg = os.environ.get("XDG_CACHE_HOME")
     if xdg and os.path.isabs(xdg):
         return Path(xdg) / "ldn-tui"
     home = os.path.expanduser("~")
     return Path(home) / ".cache" / "ldn-tui" if os.path.isabs(home) else None
 
-
-# --------------------------------------------------------------------------- tables
 
 
 class _TomlTypes(pickle.Unpickler):
@@ -146,8 +140,6 @@ def _rows(snapshot: Snapshot, folder: str, fresh: Mapping[str, tuple[bytes, bool
             yield folder, *stat_, int(plain), body
 
 
-# --------------------------------------------------------------------------- outputs
-
 
 def output(folder_id: str, key: str) -> bytes | None:
     """The body stored under exactly ``key``, or None."""
@@ -185,8 +177,6 @@ def _digest(raw: bytes) -> str:
     return f"{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}{len(raw):x}"
 
 
-# --------------------------------------------------------------------------- the file
-
 
 def _run(folder_id: str, work: Callable[[sqlite3.Connection], T], *, write: bool, missing: T | None = None) -> T | None:
     """``work`` in one transaction on the database, or None if it cannot be used (``missing`` if
@@ -214,12 +204,11 @@ def _run(folder_id: str, work: Callable[[sqlite3.Connection], T], *, write: bool
         db.execute("COMMIT")
         return result
     except sqlite3.DatabaseError as exc:
-        if getattr(exc, "sqlite_errorcode", None) in DAMAGED:
-            for name in (path, Path(f"{path}-journal")):
-                if _trusted(name):
-                    name.unlink()
-            return missing  # replaced: empty from now on
-        return None
+        if getattr(exc, "sqlite_errorcode", None) not in DAMAGED:
+            return None
+        for name in (path, Path(f"{path}-journal")):  # checked by _database: regular files of ours
+            name.unlink(missing_ok=True)
+        return missing  # replaced: empty from now on
     except (sqlite3.Error, OSError, ValueError):  # ValueError: a name that is not UTF-8
         return None
     finally:
@@ -242,9 +231,9 @@ def _database(folder_id: str) -> Path | None:
     except (OSError, RuntimeError, ValueError):
         return None
     if not stat.S_ISDIR(st.st_mode) or not _ours(st, 0o077):
-        if str(directory) not in _warned:
-            _warned.add(str(directory))
-            sys.stderr.write(f"ldn-tui: not using the cache {directory!s}: not a directory private to this user\n")
+        if str(directory) not in _warned:  # once per process
+            sys.stderr.write(f"ldn-tui: not using the cache {directory}: not a directory private to this user\n")
+        _warned.add(str(directory))
         return None
     path = directory / NAME
     for name in (path, Path(f"{path}-journal"), Path(f"{path}-wal")):
@@ -268,10 +257,3 @@ def _ours(st: os.stat_result, mask: int) -> bool:
     """Owned by this user with none of the ``mask`` permission bits."""
     return not hasattr(os, "getuid") or (st.st_uid == os.getuid() and not st.st_mode & mask)
 
-
-def _trusted(path: Path) -> bool:
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return False
-    return stat.S_ISREG(st.st_mode) and _ours(st, 0o022)

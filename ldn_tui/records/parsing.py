@@ -30,13 +30,12 @@ Parsed = tuple[dict[str, Any] | None, list[Problem], bool]  # table, problems, `
 def parse(snapshot: Snapshot, files: Sequence[tuple[str, str, str]]) -> Iterator[Parsed]:
     """(table, problems, plainness) for each (path, shown, rel) of ``files``, in order; once all
     are given, the store keeps the tables it did not have."""
-    if len(files) < MIN_FILES:
-        yield from (_read(path, shown) for path, shown, _ in files)
-        return
-    from ldn_tui.caching import store
+    found = None
+    if len(files) >= MIN_FILES:
+        from ldn_tui.caching import store  # here: a small folder does without SQLite
 
-    found = store.tables(snapshot, NAMESPACE)
-    if found is None:  # no store to use
+        found = store.tables(snapshot, NAMESPACE)
+    if found is None:
         yield from (_read(path, shown) for path, shown, _ in files)
         return
     stored, count = found
