@@ -155,9 +155,12 @@ def cmd_summary(args: argparse.Namespace) -> int:
     files = scan(folder)
     key = outputs.key_for(files.snapshot, ("summary", args.format, args.width, args.method))
     kept = outputs.lookup(key) if key is not None else None
-    if kept is not None:
-        sys.stdout.write(kept.decode("utf-8", "surrogatepass"))
-        return EXIT_OK
+    try:
+        if kept is not None:
+            sys.stdout.write(kept.decode("utf-8", "surrogatepass"))
+            return EXIT_OK
+    except UnicodeDecodeError:
+        pass  # not text after all: made again
     evidence = load_or_report(folder, files)
     if evidence is None:
         return EXIT_PROBLEMS

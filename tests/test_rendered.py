@@ -282,3 +282,13 @@ def test_files_the_loader_does_not_read_leave_the_key_alone(folder: Path, tmp_pa
     study = elsewhere / "alpha-2010.toml"
     study.write_text(study.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert key_for(folder).text != linked.text
+
+
+@pytest.mark.usefixtures("no_racy")
+def test_a_kept_output_that_is_not_text_is_made_again(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    summary(folder)
+    good = capsys.readouterr().out
+    with sqlite3.connect(cache_home() / store.NAME) as db:
+        db.execute("UPDATE outputs SET body = X'FF'")
+    assert summary(folder) == "0"
+    assert capsys.readouterr().out == good
