@@ -39,9 +39,10 @@ def parse(snapshot: Snapshot, files: Sequence[tuple[str, str, str]]) -> Iterator
         yield from (_read(path, shown) for path, shown, _ in files)
         return
     stored, count = found
+    current = len(stored)
     fresh: dict[str, tuple[bytes, bool]] = {}
     for path, shown, rel in files:
-        hit = stored.get(rel)
+        hit = stored.pop(rel, None)  # each blob freed once its table is made
         data = store.decode(hit[0]) if hit is not None else None
         if hit is not None and data is not None:
             yield data, [], hit[1]
@@ -50,7 +51,7 @@ def parse(snapshot: Snapshot, files: Sequence[tuple[str, str, str]]) -> Iterator
         if data is not None:
             fresh[rel] = store.encode(data), plain
         yield data, problems, plain
-    if fresh or count != len(stored):
+    if fresh or count != current:
         store.put_tables(snapshot, NAMESPACE, fresh)
 
 
