@@ -1,14 +1,9 @@
 """Keys of whole outputs (``ldn-tui summary``, a kept search index): everything an output depends on, written out.
 
-Loading, pooling and laying out cost a hundred milliseconds even for the
-bundled evidence; the key is looked up before the loader, Rich or the model is
-imported, so a hit costs little more than starting Python. It holds the command
-and its options; the folder's snapshot (each file the loader reads with its
-stat, and what else the loader reports on); today's date (validation refuses
-future dates); each ldn-tui module's size and mtime (but the app's), Python,
-Rich and tomli as installed; and, unless told otherwise, where the output goes
-(terminal or not, its size, stdout's encoding, the variables Rich reads). The
-caller keeps only outputs of a folder that loaded without problems.
+Looked up before the loader, Rich or the model is imported, a hit costs little more than starting
+Python. The key holds the options; the folder's snapshot; today's date (validation refuses future
+dates); each ldn-tui module's size and mtime (but the app's), Python, Rich and tomli as installed;
+and, unless told otherwise, where the output goes (terminal or not, its size, encoding, Rich's variables).
 """
 
 from __future__ import annotations
@@ -42,7 +37,7 @@ class OutputKey(NamedTuple):
 def key_for(snapshot: Snapshot, options: Sequence[object], *, destination: bool = True) -> OutputKey | None:
     """The key of an output made from the folder of ``snapshot`` with ``options`` (and, unless
     ``destination`` is False, for where stdout goes); None when the cache is off."""
-    if not store.enabled():
+    if store.cache_dir() is None:
         return None
     try:
         parts = [f"ldn-tui output {LAYOUT}", repr(tuple(options)), snapshot.folder_id, date.today().isoformat(),

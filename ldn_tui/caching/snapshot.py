@@ -1,10 +1,8 @@
 """One look at the files of an evidence folder, taken once per command and handed to every cache user.
 
-A file is identified by its size, mtime, ctime (nanoseconds) and inode: any
-change, even one that keeps the size or puts the mtime back, moves the ctime,
-and a replaced file has a new inode. A file changed within ``RACY_NS`` of the
-look may change again inside the same clock tick without its stat changing
-(git's "racily clean"), so nothing is cached for it.
+A file is its size, mtime, ctime (ns) and inode: any change moves the ctime, even one
+that keeps the size or puts the mtime back. A file changed within ``RACY_NS`` of the
+look may change again in the same clock tick unseen (git's "racily clean"): not cached.
 """
 
 from __future__ import annotations

@@ -1,25 +1,17 @@
 """The one cache store: parsed tables, rendered outputs and kept search indexes, in one SQLite file.
 
-Where: ``cache.sqlite3`` in ``$LDN_TUI_CACHE_DIR``, else ``$XDG_CACHE_HOME/ldn-tui``,
-else ``~/.cache/ldn-tui``; never inside the evidence folder it describes.
-``LDN_TUI_NO_CACHE=1`` turns it off; the file is safe to delete at any time.
-
-SQLite commits are atomic under concurrent processes and ``kill -9`` (the next
-opener rolls a half-written transaction back). Nothing read back can run code:
-tables are pickles loaded with only TOML's ``datetime`` types allowed; outputs
-are bytes under their whole key, compared in full. Any failure (locked for long,
-damaged, another layout) means no cache for that operation, never an error; a
-file SQLite finds damaged is replaced. The directory must be this user's own and
-private (else one warning line, no cache), and the database and its journal
-regular files of this user that nobody else may write, checked with ``lstat``
-before SQLite opens them: a FIFO under the name would hang the open.
+``cache.sqlite3`` in ``$LDN_TUI_CACHE_DIR``, else ``$XDG_CACHE_HOME/ldn-tui``, else ``~/.cache/ldn-tui``;
+never inside the evidence folder; ``LDN_TUI_NO_CACHE=1`` turns it off; safe to delete at any time.
+SQLite commits are atomic under concurrent processes and ``kill -9``. Entries are bytes; outputs are
+found by their whole key, compared in full. Any failure means no cache for that operation, never an
+error; a file SQLite finds damaged is replaced. The directory must be this user's own and private
+(else one warning line, no cache), the database and its journal regular files of this user nobody
+else may write, checked with ``lstat`` before SQLite opens them (a FIFO there would hang the open).
 """
 
 from __future__ import annotations
 
-import io
 import os
-import pickle
 import sqlite3
 import stat
 import sys
@@ -44,19 +36,14 @@ SCHEMA = (
     "CREATE TABLE outputs (digest TEXT PRIMARY KEY, key BLOB NOT NULL, body BLOB NOT NULL, written INTEGER NOT NULL)",
 )
 DAMAGED = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB
-_DATETIME = frozenset({"date", "datetime", "time", "timezone", "timedelta"})
 _warned: set[str] = set()
 T = TypeVar("T")
 
 
-def enabled() -> bool:
-    """False when ``LDN_TUI_NO_CACHE`` is set to anything but 0/false/no/off."""
-    return os.environ.get("LDN_TUI_NO_CACHE", "").strip().lower() in ("", "0", "false", "no", "off")
-
-
 def cache_dir() -> Path | None:
-    """The cache directory to use, or None when caching is off or there is no home."""
-    if not enabled():
+    """The cache directory to use; None when caching is off (``LDN_TUI_NO_CACHE`` set to anything
+    but 0/false/no/off) or there is no home."""
+    if os.environ.get("LDN_TUI_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no", "off"):
         return None
     if os.environ.get("LDN_TUI_CACHE_DIR"):
         return Path(os.environ["LDN_TUI_CACHE_DIR"])
@@ -67,39 +54,13 @@ def cache_dir() -> Path | None:
     return Path(home) / ".cache" / "ldn-tui" if os.path.isabs(home) else None
 
 
-
-class _TomlTypes(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
-        if module == "datetime" and name in _DATETIME:
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"global {module}.{name} not allowed")
-
-
-def encode(table: dict[str, Any]) -> bytes:
-    """A table pickled without the memo, which only costs time: a TOML table is a tree."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.fast = True
-    pickler.dump(table)
-    return buffer.getvalue()
-
-
-def decode(blob: bytes) -> dict[str, Any] | None:
-    """An encoded table, or None if the bytes are not one."""
-    try:
-        value = _TomlTypes(io.BytesIO(blob)).load()
-    except Exception:  # anything that does not unpickle is "not cached"
-        return None
-    return value if isinstance(value, dict) else None
-
-
 def tables(snapshot: Snapshot, namespace: str) -> tuple[dict[str, tuple[bytes, bool]], int] | None:
-    """The stored (table, plainness) of each file of ``snapshot`` whose entry is current, and how
+    """The stored (encoded table, plainness) of each file of ``snapshot`` whose entry is current, and how
     many entries the folder has in all; None when the store cannot be used."""
     stats = {s.rel: s for s in snapshot.files}
 
     def read(db: sqlite3.Connection) -> tuple[dict[str, tuple[bytes, bool]], int]:
-        found, count = {}, 0
+        found, count = dict[str, tuple[bytes, bool]](), 0
         for rel, *key, plain, body in db.execute(
             "SELECT rel, size, mtime_ns, ctime_ns, inode, plain, body FROM tables WHERE folder = ?",
             (f"{namespace}|{snapshot.folder_id}",),
@@ -109,8 +70,7 @@ def tables(snapshot: Snapshot, namespace: str) -> tuple[dict[str, tuple[bytes, b
                 found[rel] = body, plain == 1
         return found, count
 
-    nothing: dict[str, tuple[bytes, bool]] = {}
-    return _run(snapshot.folder_id, read, write=False, missing=(nothing, 0))
+    return _run(snapshot.folder_id, read, write=False, missing=(dict[str, tuple[bytes, bool]](), 0))
 
 
 def put_tables(snapshot: Snapshot, namespace: str, fresh: Mapping[str, tuple[bytes, bool]]) -> None:
@@ -138,7 +98,6 @@ def _rows(snapshot: Snapshot, folder: str, fresh: Mapping[str, tuple[bytes, bool
         if stat_.rel in fresh and snapshot.settled(stat_):
             body, plain = fresh[stat_.rel]
             yield folder, *stat_, int(plain), body
-
 
 
 def output(folder_id: str, key: str) -> bytes | None:
@@ -175,7 +134,6 @@ def put_output(folder_id: str, key: str, body: bytes) -> bool:
 def _digest(raw: bytes) -> str:
     # Only spreads keys over rows (the key is compared in full): hashlib would cost a fresh process OpenSSL.
     return f"{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}{len(raw):x}"
-
 
 
 def _run(folder_id: str, work: Callable[[sqlite3.Connection], T], *, write: bool, missing: T | None = None) -> T | None:

@@ -3,7 +3,7 @@
 Parsing is most of the cost of loading a big folder; validation always runs on
 the tables, so a warm cache reports every problem a cold one does. Folders of
 fewer than ``MIN_FILES`` record files parse in a few milliseconds: they skip
-the store, and importing SQLite.
+the store, and importing it.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def parse(snapshot: Snapshot, files: Sequence[tuple[str, str, str]]) -> Iterator
     are given, the store keeps the tables it did not have."""
     found = None
     if len(files) >= MIN_FILES:
-        from ldn_tui.caching import store  # here: a small folder does without SQLite
+        from ldn_tui.caching import codec, store  # here: a small folder does without SQLite and pickle
 
         found = store.tables(snapshot, NAMESPACE)
     if found is None:
@@ -43,13 +43,13 @@ def parse(snapshot: Snapshot, files: Sequence[tuple[str, str, str]]) -> Iterator
     fresh: dict[str, tuple[bytes, bool]] = {}
     for path, shown, rel in files:
         hit = stored.pop(rel, None)  # each blob freed once its table is made
-        data = store.decode(hit[0]) if hit is not None else None
+        data = codec.decode(hit[0]) if hit is not None else None
         if hit is not None and data is not None:
             yield data, [], hit[1]
             continue
         data, problems, plain = _read(path, shown)
         if data is not None:
-            fresh[rel] = store.encode(data), plain
+            fresh[rel] = codec.encode(data), plain
         yield data, problems, plain
     if fresh or count != current:
         store.put_tables(snapshot, NAMESPACE, fresh)
