@@ -237,6 +237,15 @@ def test_a_damaged_store_is_ignored_and_replaced(folder: Path, cache_home: Path,
     assert parses == []  # and the store works again
 
 
+def test_tables_of_another_tomli_or_ldn_tui_are_not_used(folder: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         parses: list[str]) -> None:
+    expected = load_evidence(folder)
+    monkeypatch.setattr(parsing, "NAMESPACE", "tables|another version")
+    parses.clear()
+    assert load_evidence(folder) == expected
+    assert len(parses) == 6
+
+
 def test_nothing_read_back_runs_code(folder: Path, cache_home: Path, tmp_path: Path, parses: list[str]) -> None:
     load_evidence(folder)
     marker = tmp_path / "ran"
