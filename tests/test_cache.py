@@ -188,6 +188,28 @@ def test_the_loader_reads_the_snapshot_it_is_given(folder: Path, parses: list[st
     assert "zeta-2030.toml" not in parses and len(parses) == 6
 
 
+def test_the_snapshot_holds_exactly_the_files_the_loader_reads(folder: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from ldn_tui.records import toml_file
+
+    (folder / "studies" / ".hidden.toml").write_text("x = 1", encoding="utf-8")
+    (folder / "studies" / "notes.txt").write_text("x", encoding="utf-8")
+    (folder / "extra").symlink_to(tmp_path, target_is_directory=True)
+    (folder / "reviews" / "more").mkdir()
+    shutil.copy(folder / "reviews" / "psi-2025.toml", folder / "reviews" / "more" / "omega-2026.toml")
+    opened: list[str] = []
+
+    def spy(path: str, *args: Any, **kwargs: Any) -> Any:
+        opened.append(Path(path).relative_to(folder).as_posix())
+        return open(path, *args, **kwargs)
+
+    monkeypatch.setattr(toml_file, "open", spy, raising=False)
+    monkeypatch.setenv("LDN_TUI_NO_CACHE", "1")
+    check_evidence(folder)
+    assert sorted(opened) == sorted(s.rel for s in files.scan(folder).snapshot.files)
+    assert "reviews/more/omega-2026.toml" in opened and "topic.toml" in opened
+
+
 # --------------------------------------------------------------------------- problems
 
 
