@@ -129,8 +129,8 @@ def search(folder: Path) -> dict[str, Any]:
     and the fields and snippet of the first ``EAGER_HITS`` hits (the hit list computes the
     others only when they come into view, on the UI thread)."""
     from ldn_tui.records.loader import load_evidence
-    from ldn_tui.search import index as S
-    from ldn_tui.search.service import EAGER_HITS, HIT_LIMIT, SearchService
+    from ldn_tui.search import QueryError, SearchService
+    from ldn_tui.search.service import EAGER_HITS, HIT_LIMIT
 
     evidence = load_evidence(folder)
     gc.freeze()  # as the browser does once the evidence is loaded
@@ -142,7 +142,7 @@ def search(folder: Path) -> dict[str, Any]:
         out["build"] = time.perf_counter() - start
         run: Callable[[str], Any] = (
             functools.partial(service.index.search, limit=HIT_LIMIT) if name == "ranking" else service.search)
-        latencies, errors, hits = typing(run, S.QueryError)
+        latencies, errors, hits = typing(run, QueryError)
         out[name] = {"p50": percentile(latencies, 0.5), "p95": percentile(latencies, 0.95),
                      "max": latencies[-1], "keystrokes": len(latencies), "errors": errors, "hits": hits}
     out["maxrss_mb"] = maxrss_mb()

@@ -23,6 +23,7 @@ from ldn_tui.records import fastgen
 from ldn_tui.records import schema as S
 from ldn_tui.records import shapes as H
 from ldn_tui.records.paths import bundled_evidence
+from ldn_tui.records.readers import Ctx, Table
 from ldn_tui.text import clean, plain
 
 HERE = Path(__file__).parent
@@ -39,7 +40,7 @@ def slow(sub: str, data: dict[str, Any]) -> tuple[Any, list[Problem]]:
     problems: list[Problem] = []
     shape = SHAPES[sub]
     path = "p.toml" if shape.with_path else None
-    return S.build(shape, S.Table(S.Ctx("f.toml", problems), data, ""), path), problems
+    return S.build(shape, Table(Ctx("f.toml", problems), data, ""), path), problems
 
 
 def fast(sub: str, data: dict[str, Any], is_plain: bool) -> Any:

@@ -27,19 +27,10 @@ from ldn_tui.model import (
     Topic,
 )
 from ldn_tui.records.loader import load_evidence
+from ldn_tui.search import Hit, QueryError, SearchIndex, SearchService, highlight_spans, parse_query, search
 from ldn_tui.search.folding import _fold_map, _fold_text_utf8, _fold_utf8, _utf8, fold, normalize
-from ldn_tui.search.index import (
-    SNIPPET_WIDTH,
-    Hit,
-    QueryError,
-    SearchIndex,
-    _blob,
-    _fields,
-    highlight_spans,
-    parse_query,
-    search,
-)
-from ldn_tui.search.service import EAGER_HITS, HIT_LIMIT, SearchService
+from ldn_tui.search.index import SNIPPET_WIDTH, _blob, _fields
+from ldn_tui.search.service import EAGER_HITS, HIT_LIMIT
 
 TOPIC = Topic(1, "ldn-fm", "LDN for fibromyalgia", "Does LDN help?", date(2025, 1, 1),
               (Domain("pain", "Pain", "benefit", True, "SMD", True), Domain("sleep", "Sleep", "benefit", True, "SMD")))
@@ -135,7 +126,7 @@ def test_parse_query_quoted_filter_value_and_curly_quotes() -> None:
         ("design:", 'filter "design:" needs a value right after the colon'),
         ("design: crossover", 'filter "design:" needs a value'),
         ("marker:,", 'filter "marker:" needs a value'),
-        ("type:trial", 'type: "trial" is not a record type (use study, review, mechanism, question)'),
+        ("type:trail", 'type: "trail" is not a record type (use study, review, mechanism, question, trial)'),
     ],
 )
 def test_malformed_queries_raise_query_error(index: SearchIndex, query: str, message: str) -> None:

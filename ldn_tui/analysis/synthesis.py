@@ -48,12 +48,12 @@ from .stats import (
 )
 
 __all__ = [
-    "CumulativeStep", "DomainSynthesis", "Excluded", "StudyRow", "cumulative_by_year", "leave_one_out",
+    "CumulativeStep", "DomainSynthesis", "Excluded", "PooledStudy", "cumulative_by_year", "leave_one_out",
     "low_risk_only", "randomised_only", "synthesise", "synthesise_domain", "to_json",
 ]
 
 
-class StudyRow(NamedTuple):
+class PooledStudy(NamedTuple):
     """One pooled study: display values (ratio scale for RR/OR) and analysis values."""
 
     id: str
@@ -90,7 +90,7 @@ class Excluded(NamedTuple):
 class DomainSynthesis(NamedTuple):
     domain: Domain
     method: str
-    rows: tuple[StudyRow, ...]
+    rows: tuple[PooledStudy, ...]
     excluded: tuple[Excluded, ...]
     result: PoolResult | None  # None when nothing pools
     participants: int | None
@@ -239,7 +239,7 @@ def _from_outcome(outcome: Outcome, measure: str) -> _Candidate | str:
     return "no between-group effect or arm data reported"
 
 
-def _row_or_reason(study: Study, domain: Domain) -> StudyRow | Excluded | None:
+def _row_or_reason(study: Study, domain: Domain) -> PooledStudy | Excluded | None:
     outcomes = study.outcomes_for(domain.id)
     if not outcomes:
         return None
@@ -267,7 +267,7 @@ def _row_or_reason(study: Study, domain: Domain) -> StudyRow | Excluded | None:
         pop = study.population
         participants = pop.n_analysed if pop.n_analysed is not None else pop.n_enrolled
     estimate, lo, hi = c.display
-    return StudyRow(
+    return PooledStudy(
         id=study.id,
         year=study.year,
         estimate=estimate,
@@ -296,7 +296,7 @@ def _row_or_reason(study: Study, domain: Domain) -> StudyRow | Excluded | None:
 def _assemble(
     domain: Domain,
     method: str,
-    rows: Iterable[StudyRow],
+    rows: Iterable[PooledStudy],
     excluded: Iterable[Excluded],
     judgments: tuple[GradeJudgment, ...],
     label: str | None = None,
@@ -346,11 +346,11 @@ def synthesise_domain(evidence: Evidence, domain: Domain, method: str = "REML") 
     method = method.upper()
     if method not in METHODS:
         raise ValueError(f"unknown pooling method {method!r}; use one of {', '.join(METHODS)}")
-    rows: list[StudyRow] = []
+    rows: list[PooledStudy] = []
     excluded: list[Excluded] = []
     for study in evidence.studies:
         got = _row_or_reason(study, domain)
-        if isinstance(got, StudyRow):
+        if isinstance(got, PooledStudy):
             rows.append(got)
         elif isinstance(got, Excluded):
             excluded.append(got)
@@ -367,7 +367,7 @@ def synthesise(evidence: Evidence, method: str = "REML") -> tuple[DomainSynthesi
 # Sensitivity analyses and cumulative meta-analysis
 
 
-def _subset(syn: DomainSynthesis, keep: Callable[[StudyRow], bool], why: str, label: str) -> DomainSynthesis:
+def _subset(syn: DomainSynthesis, keep: Callable[[PooledStudy], bool], why: str, label: str) -> DomainSynthesis:
     kept = [r for r in syn.rows if keep(r)]
     dropped = [Excluded(r.id, why) for r in syn.rows if not keep(r)]
     return _assemble(syn.domain, syn.method, kept, (*syn.excluded, *dropped), syn.judgments, label)
@@ -376,7 +376,7 @@ def _subset(syn: DomainSynthesis, keep: Callable[[StudyRow], bool], why: str, la
 def leave_one_out(syn: DomainSynthesis) -> tuple[DomainSynthesis, ...]:
     """The synthesis again without each pooled study in turn (in row order)."""
 
-    def without(study_id: str) -> Callable[[StudyRow], bool]:
+    def without(study_id: str) -> Callable[[PooledStudy], bool]:
         return lambda r: r.id != study_id
 
     return tuple(
@@ -400,7 +400,7 @@ def low_risk_only(syn: DomainSynthesis) -> DomainSynthesis:
 def cumulative_by_year(syn: DomainSynthesis) -> tuple[CumulativeStep, ...]:
     """After each publication year, the synthesis of the studies published up to then."""
 
-    def up_to(year: int) -> Callable[[StudyRow], bool]:
+    def up_to(year: int) -> Callable[[PooledStudy], bool]:
         return lambda r: r.year <= year
 
     steps: list[CumulativeStep] = []

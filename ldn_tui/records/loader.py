@@ -24,6 +24,7 @@ from ldn_tui.model import (
     Review,
     Study,
     Topic,
+    Trial,
 )
 from ldn_tui.records import parsing
 from ldn_tui.records import schema as S
@@ -81,7 +82,7 @@ def _check(
             Problem(
                 str(Path(shown_root) / name),
                 "",
-                "not part of the format (root files: topic.toml, mechanisms.toml, questions.toml"
+                f"not part of the format (root files: {', '.join(ROOT_FILES)}"
                 + (f"; did you mean {hint}?)" if hint else ")"),
             )
         )
@@ -97,9 +98,14 @@ def _check(
 
     mechanisms: list[Mechanism] = []
     questions: list[Question] = []
+    read_trials: list[Trial] = []
+    trials: list[Trial] | None = None  # None: no readable trials.toml (its references are not checked)
+    registered: set[str] = set()  # trials.toml's registrations, those of trials that failed to build too
+    trial_fields: list[str] = []  # each built trial's place in the file
     for name, key, builder in (
         ("mechanisms.toml", "mechanism", S.build_mechanism),
         ("questions.toml", "question", S.build_question),
+        ("trials.toml", "trial", S.build_trial),
     ):
         path = folder / name
         if name not in found.root:
@@ -108,15 +114,22 @@ def _check(
         data = read_toml(path, shown, problems)
         if data is None:
             continue
+        if key == "trial":
+            trials = read_trials
+            raw = data.get("trial")
+            registered = {t["registration"] for t in raw if isinstance(t, dict) and isinstance(t.get("registration"), str)
+                          } if isinstance(raw, list) else set()
         ctx = S.Ctx(shown, problems)
         top = S.Table(ctx, data, "")
         top.known({key})
         tables = top.tables(key, required=False)
-        target: list[Any] = mechanisms if key == "mechanism" else questions
+        target: list[Any] = mechanisms if key == "mechanism" else questions if key == "question" else read_trials
         for table in tables:
             built = builder(table)
             if built is not None:
                 target.append(built)
+                if key == "trial":
+                    trial_fields.append(table.prefix)  # "trial[3].": where problems name it
 
     # Studies and reviews: one record per file.
     problems.extend(Problem(str(Path(shown_root) / rel), "", what) for rel, what in found.errors)
@@ -135,6 +148,7 @@ def _check(
 
     studies: list[Study] = []
     reviews: list[Review] = []
+    salvaged: list[S.Salvaged] = []  # files with field problems: their raw ids and references
     done = 0
     for job, (data, file_problems, plain_text) in zip(jobs, parsed, strict=True):
         done += 1
@@ -144,21 +158,22 @@ def _check(
         if data is None:
             continue
         ctx = S.Ctx(job.shown, problems)
+        before = len(problems)
+        record: Study | Review | None
         if job.sub == "studies":
-            study = S.build_study(ctx, data, job.rel, plain_text)
-            if study is None:
-                continue
-            studies.append(study)
-            record: Study | Review = study
+            record = study = S.build_study(ctx, data, job.rel, plain_text)
+            if study is not None:
+                studies.append(study)
         else:
-            review = S.build_review(ctx, data, job.rel, plain_text)
-            if review is None:
-                continue
-            reviews.append(review)
-            record = review
-        if record.id != job.stem:
+            record = review = S.build_review(ctx, data, job.rel, plain_text)
+            if review is not None:
+                reviews.append(review)
+        if len(problems) > before or record is None:
+            salvaged.append(S.salvage(data, job.rel, job.sub, built=record is not None))
+        record_id = record.id if record is not None else salvaged[-1].id
+        if record_id is not None and record_id != job.stem:
             problems.append(
-                Problem(job.shown, "id", f"'{record.id}' does not match the file name (expected '{job.stem}')")
+                Problem(job.shown, "id", f"'{record_id}' does not match the file name (expected '{job.stem}')")
             )
 
     if not any(job.sub == "studies" for job in jobs):
@@ -166,7 +181,10 @@ def _check(
 
     # A record that failed to build still exists: references to it are not also problems.
     present = {job.stem for job in jobs if job.sub == "studies"}, {job.stem for job in jobs}
-    _check_references(shown_root, topic, studies, reviews, mechanisms, questions, problems, present)
+    _check_references(shown_root, topic, studies, reviews, mechanisms, questions, problems, present, salvaged)
+    if trials is not None:
+        _check_trials(shown_root, list(zip(trials, trial_fields, strict=True)), studies, questions, problems,
+                      present[0], registered)
 
     if problems or topic is None:
         return None, problems
@@ -179,6 +197,7 @@ def _check(
         mechanisms=tuple(mechanisms),
         questions=tuple(questions),
         root=shown_root,
+        trials=tuple(sorted(trials or (), key=lambda t: t.registration)),
     )
     return evidence, []
 
@@ -203,6 +222,7 @@ def _check_references(
     questions: list[Question],
     problems: list[Problem],
     present: tuple[set[str], set[str]],
+    salvaged: list[S.Salvaged],
 ) -> None:
     # File and field names are only worked out for a problem: a clean folder needs none.
     root = Path(shown_root)
@@ -219,6 +239,9 @@ def _check_references(
         claim(s.id, s.path, "id")
     for r in reviews:
         claim(r.id, r.path, "id")
+    for u in salvaged:
+        if u.id is not None:
+            claim(u.id, u.path, "id")
     for i, m in enumerate(mechanisms):
         claim(m.id, "mechanisms.toml", f"mechanism[{i}].id")
     for i, q in enumerate(questions):
@@ -228,9 +251,9 @@ def _check_references(
     record_ids = study_ids | {r.id for r in reviews} | present[1]
     domain_ids = {d.id for d in topic.domains} if topic is not None else None
 
-    def resolve(ids: Iterable[str], known: set[str], rel: str, field: str, what: str) -> None:
+    def resolve(ids: Iterable[str | None], known: set[str], rel: str, field: str, what: str) -> None:
         for i, ref in enumerate(ids):
-            if ref not in known:
+            if ref is not None and ref not in known:
                 hint = S.closest(ref, known)
                 extra = f", did you mean {hint}?" if hint else ""
                 problems.append(Problem(str(root / rel), f"{field}[{i}]", f"'{ref}' is not {what} in this folder{extra}"))
@@ -240,19 +263,73 @@ def _check_references(
         extra = f", did you mean {hint}?" if hint else f" (domains: {', '.join(sorted(domains))})"
         problems.append(Problem(str(root / rel), field, f"'{domain}' is not a domain of topic.toml{extra}"))
 
+    # A file with field problems is checked from its raw table (below), with its items' own numbers.
+    checked_raw = {u.path for u in salvaged}
     for s in studies:
-        if domain_ids is not None:
+        if domain_ids is not None and s.path not in checked_raw:
             for i, o in enumerate(s.outcomes):
                 if o.domain not in domain_ids:
                     unknown_domain(o.domain, domain_ids, s.path, f"outcomes[{i}].domain")
     for r in reviews:
+        if r.path in checked_raw:
+            continue
         resolve(r.includes, study_ids, r.path, "includes", "a study")
         if domain_ids is not None:
             for i, f in enumerate(r.findings):
                 if f.domain not in domain_ids:
                     unknown_domain(f.domain, domain_ids, r.path, f"findings[{i}].domain")
+    for u in salvaged:
+        resolve(u.includes, study_ids, u.path, "includes", "a study")
+        if domain_ids is not None:
+            for field, domain in u.domains:
+                if domain not in domain_ids:
+                    unknown_domain(domain, domain_ids, u.path, field)
     for i, m in enumerate(mechanisms):
         resolve(m.studies, record_ids, "mechanisms.toml", f"mechanism[{i}].studies", "a study or review")
         resolve(m.studies_against, record_ids, "mechanisms.toml", f"mechanism[{i}].studies_against", "a study or review")
     for i, q in enumerate(questions):
         resolve(q.studies, record_ids, "questions.toml", f"question[{i}].studies", "a study or review")
+
+
+def _check_trials(
+    shown_root: str,
+    trials: list[tuple[Trial, str]],  # with its place in the file, "trial[3]."
+    studies: list[Study],
+    questions: list[Question],
+    problems: list[Problem],
+    present: set[str],
+    registered: set[str],
+) -> None:
+    """trials.toml both ways: registrations unique; every question's ``ongoing`` entry and every
+    study's ``registration`` a trial of the file (``registered``: a trial that failed to build still
+    counts); every trial's ``study`` a study of the folder."""
+    root = Path(shown_root)
+    trials_file = str(root / "trials.toml")
+    registered = registered | {t.registration for t, _ in trials}
+    first: dict[str, str] = {}
+    for t, where in trials:
+        if t.registration in first:
+            also = first[t.registration].rstrip(".")
+            problems.append(Problem(trials_file, f"{where}registration",
+                                    f"duplicate registration '{t.registration}' (also {also})"))
+        else:
+            first[t.registration] = where
+    study_ids = {s.id for s in studies} | present
+    for t, where in trials:
+        if t.study is not None and t.study not in study_ids:
+            hint = S.closest(t.study, study_ids)
+            extra = f", did you mean {hint}?" if hint else ""
+            problems.append(Problem(trials_file, f"{where}study", f"'{t.study}' is not a study in this folder{extra}"))
+
+    def unregistered(ref: str, rel: str, field: str) -> None:
+        hint = S.closest(ref, registered)
+        extra = f", did you mean {hint}?" if hint else ""
+        problems.append(Problem(str(root / rel), field, f"'{ref}' is not a [[trial]] of trials.toml{extra}"))
+
+    for s in studies:
+        if s.registration is not None and s.registration not in registered:
+            unregistered(s.registration, s.path, "registration")
+    for i, q in enumerate(questions):
+        for j, ref in enumerate(q.ongoing):
+            if ref not in registered:
+                unregistered(ref, "questions.toml", f"question[{i}].ongoing[{j}]")

@@ -6,7 +6,7 @@ from rich.style import Style
 from rich.text import Text
 
 from ldn_tui.report.search_out import MATCH_STYLE
-from ldn_tui.search.index import Query, highlight_spans
+from ldn_tui.search import Query, highlight_spans
 
 
 class Marker:

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from ldn_tui.report.json_out import dumps
 from ldn_tui.report.summary import console_for, output, terminal_console
-from ldn_tui.search.index import Hit, SearchResult
+from ldn_tui.search import Hit, SearchResult
 
 MATCH_STYLE = "bold reverse"
 

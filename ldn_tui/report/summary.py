@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable
 from typing import IO
 
-from rich.console import Console, RenderableType
+from rich.console import Console
 
 from ldn_tui.memory import gc_paused
 from ldn_tui.model import Evidence
@@ -50,20 +49,6 @@ def output(buffer: io.StringIO, console: Console) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
-def rich_text(parts: Iterable[RenderableType], width: int | None) -> str:
-    """The summary's text in a pipe as Rich lays it out: each part printed, then a blank line.
-
-    ``plain.render_text`` gives the same text faster; this is its reference (the tests
-    compare the two) and its fallback for whatever it does not lay out itself.
-    """
-    buffer = io.StringIO()
-    console = console_for(width, buffer)
-    for part in parts:
-        console.print(part)
-        console.line()
-    return output(buffer, console)
-
-
 def render(evidence: Evidence, fmt: str, width: int | None = None, method: str = "REML") -> str:
     from ldn_tui.analysis.synthesis import synthesise
 
@@ -84,14 +69,6 @@ def render(evidence: Evidence, fmt: str, width: int | None = None, method: str =
     buffer = io.StringIO()
     console = terminal_console(buffer, width) or console_for(width, buffer)
     with gc_paused():
-        if console.is_terminal:
-            for part in summary_renderables(evidence, extra=synthesis_renderables(evidence, syntheses)):
-                console.print(part)
-            return output(buffer, console)
-        # In a pipe: the text Rich would print (``rich_text``), laid out by ``plain`` much faster.
-        from ldn_tui.report.plain import render_text
-
-        parts = summary_renderables(evidence, extra=synthesis_renderables(evidence, syntheses), pad=False)
-        return render_text(parts, width or 80, lambda part: rich_text([part], width))
-
-
+        for part in summary_renderables(evidence, extra=synthesis_renderables(evidence, syntheses)):
+            console.print(part)
+    return output(buffer, console)

@@ -5,19 +5,19 @@ marks dropped, casefolded and Unicode dashes turned into ``-`` ("Rodríguez" mat
 "rodriguez", "β" stays "β"); runs of whitespace count as one space. Words match as
 substrings ("cytokine" matches "cytokines"); every word and ``"quoted phrase"`` must occur
 somewhere in the record (not necessarily in the same field); ``name:value`` filters narrow
-the records (see ``FILTERS``).
+the records (see ``ldn_tui.search.query.FILTERS``).
 
 Ranking: each word or phrase scores 4 (5 when the summary uses it too) when it occurs in the id, title (a question's text),
 authors, keywords or biomarker names; otherwise 2 when it occurs in the summary (a review's
 conclusion or summary, a question's why); otherwise 0. A word equal to a record's id adds 10.
-Higher scores first; ties go to the newer record, then by id; mechanisms and questions
+Higher scores first; ties go to the newer record, then by id; mechanisms, questions and trials
 (no year) come after the dated records with the same score.
 
 Build a :class:`SearchIndex` once and search it many times (it is built on the first
 search, or by ``prepare()``, e.g. in a worker thread); :func:`search` also accepts an Evidence
 and keeps the index of the last one. Searching scans each record's folded text with C-level
-loops (about 4 kB a study, 10,000 studies: 10-30 ms a word on a laptop-class CPU); recent
-words and results are remembered, so typing letter by letter mostly rescans fewer records.
+loops (figures: ``benchmarks/README.md``); recent words and results are remembered, so typing
+letter by letter mostly rescans fewer records.
 Hits compute their snippets only when asked. An app holding a large Evidence should call
 ``gc.freeze()`` after loading it, or full collections of it will stall searches now and then.
 """
@@ -36,23 +36,17 @@ from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from ldn_tui.memory import gc_paused
-from ldn_tui.model import Evidence, Mechanism, Question, Review, Study
+from ldn_tui.model import Evidence, Mechanism, Question, Review, Study, Trial
 
 from .folding import (
+    Span,
     _find_spans,
     _fold_all,
     _fold_text_utf8,
     _utf8,
 )
-from .query import _VALUES, Record, _kind
-from .query import FILTERS as FILTERS  # re-exported: the query language is part of search's API
-from .query import KINDS as KINDS
-from .query import Filter as Filter
-from .query import Query as Query
-from .query import QueryError as QueryError
-from .query import parse_query as parse_query
+from .query import _VALUES, Filter, Query, Record, _kind, parse_query
 
-Span = tuple[int, int]
 SNIPPET_WIDTH = 100
 
 
@@ -99,6 +93,7 @@ _SPECS: dict[type, tuple[_Spec, ...]] = {
     ),
     Mechanism: _specs("id title", "summary", "status studies[] studies_against[] references[] caveats[]"),
     Question: _specs("id question", "why", "studies[] ongoing[]"),
+    Trial: _specs("registration title", "source", "status results study country"),
 }
 
 
@@ -135,7 +130,7 @@ def _tier_code(specs: Sequence[_Spec], tier: int, texts: frozenset[str]) -> str:
 
 def _tiers_function(kind: type, specs: Sequence[_Spec]) -> Callable[[Any], tuple[list[Any], ...]]:
     """``_SPECS[kind]`` compiled: a record's texts per tier, in field order, as ``_blob`` joins them
-    (about twice as fast as walking the specs, which matters when indexing 10,000 studies)."""
+    (faster than walking the specs, and indexing a large folder runs it for every record)."""
     texts = frozenset(name for name, hint in kind.__annotations__.items()  # the others are wrapped in str()
                       if str(getattr(hint, "__forward_arg__", hint)).startswith("str"))
     body = ", ".join(_tier_code(specs, tier, texts) for tier in (PRIMARY, MAIN, OTHER))
@@ -156,6 +151,8 @@ def _blob(record: Record) -> bytes:
 def _lead(record: Record) -> str:
     if isinstance(record, Question):
         return record.why
+    if isinstance(record, Trial):
+        return f"{record.status} (read {record.status_checked.isoformat()}); results: {record.results}. {record.source}"
     return (record.summary or record.conclusion) if isinstance(record, Review) else record.summary
 
 
@@ -203,7 +200,7 @@ class Hit:
     first access, so asking for many hits and showing a few stays cheap."""
 
     id: str
-    kind: str  # study | review | mechanism | question
+    kind: str  # study | review | mechanism | question | trial
     title: str  # the question's text for questions
     year: int | None
     score: int
@@ -273,10 +270,9 @@ _COMMON_FIRST = frozenset(b"etaoinshrl")
 
 def _regex_is_faster(needle: bytes) -> bool:
     """Which scan finds a word's first occurrence in every blob sooner. ``bytes.find`` skips by
-    the needle's last byte and crawls when that byte is common ("ye": 57 ms over 10,000 studies);
-    ``re`` looks for the first byte, and wins when that one is rare (17 ms), for short needles.
-    Measured on the generated 10k folder: "ye" 57 -> 17 ms, "yea" 45 -> 20, "4.5" 30 -> 15,
-    "viv" 23 -> 14; "il-6" (a common first letter) stays with find: 25 ms rather than 34."""
+    the needle's last byte and crawls when that byte is common (the "e" of "ye"); ``re`` looks
+    for the first byte, and wins for a short needle when that one is rare. A needle that starts
+    with a common letter ("il-6") stays with ``find`` (measured: ``benchmarks/README.md``)."""
     return 2 <= len(needle) <= 5 and needle[0] not in _COMMON_FIRST
 
 
@@ -316,7 +312,7 @@ class SearchIndex:
 
     def _ordered(self) -> list[Record]:
         records: list[Record] = [*self.evidence.studies, *self.evidence.reviews,
-                                 *self.evidence.mechanisms, *self.evidence.questions]
+                                 *self.evidence.mechanisms, *self.evidence.questions, *self.evidence.trials]
         records.sort(key=lambda r: (-r.year if isinstance(r, (Study, Review)) else 1, r.id))
         return records
 
@@ -372,7 +368,7 @@ class SearchIndex:
         """{position: score} of the records (of ``candidates``, or all) containing ``needle``,
         scored by the tier of its first occurrence: 4 for PRIMARY, 2 for MAIN, 0 for OTHER
         (the tiers come in that order). The loop over records runs in C (map), which matters
-        with 10,000 records and a search on every keystroke."""
+        in a large folder searched on every keystroke."""
         positions: Sequence[int] = range(len(self._blobs)) if candidates is None else candidates
         pick: Callable[[list[Any]], Sequence[Any]] = (
             (lambda xs: xs) if candidates is None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 
 from ldn_tui.model import Evidence
-from ldn_tui.search.index import SearchIndex, SearchResult, parse_query, search
+from ldn_tui.search.index import SearchIndex, SearchResult, search
+from ldn_tui.search.query import parse_query
 
 HIT_LIMIT = 200  # hits listed at most; the count still says how many matched
 # Hits whose fields and snippet are computed with the ranking, in the worker: a screenful (a
@@ -27,7 +28,7 @@ class SearchService:
             self.index.prepare()
 
     def search(self, text: str, limit: int | None = HIT_LIMIT) -> SearchResult:
-        """Raises ``ldn_tui.search.index.QueryError`` for a malformed query. The first ``EAGER_HITS``
+        """Raises ``ldn_tui.search.query.QueryError`` for a malformed query. The first ``EAGER_HITS``
         hits' fields and snippets are computed here too, so the worker thread pays for the
         first screenful rather than the screen; the rest wait until they are shown."""
         query = parse_query(text)

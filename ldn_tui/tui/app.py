@@ -25,7 +25,7 @@ from ldn_tui.tui.messages import EvidenceLoaded, LoadProgress
 from ldn_tui.tui.screens.loading import LoadingScreen
 
 if TYPE_CHECKING:
-    from ldn_tui.search.service import SearchService
+    from ldn_tui.search import SearchService
     from ldn_tui.tui.screens.main import MainScreen
 
 EXIT_PROBLEMS = 2
@@ -98,7 +98,7 @@ class LdnApp(App[None]):
             self.exit(return_code=EXIT_PROBLEMS)
             return
         from ldn_tui.report import facts
-        from ldn_tui.search.service import SearchService
+        from ldn_tui.search import SearchService
         from ldn_tui.tui.screens.main import MainScreen
 
         evidence = self.evidence = event.evidence

@@ -10,7 +10,7 @@ from textual.message import Message
 from ldn_tui.model import Evidence, Problem
 
 if TYPE_CHECKING:  # the first frame needs no search module
-    from ldn_tui.search.index import SearchResult
+    from ldn_tui.search import SearchResult
 
 
 @dataclass

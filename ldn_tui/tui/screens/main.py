@@ -14,8 +14,7 @@ from textual.worker import get_current_worker
 
 from ldn_tui.model import Evidence, Review, Study
 from ldn_tui.report.screen_export import section_text
-from ldn_tui.search.index import Query, QueryError
-from ldn_tui.search.service import SearchService
+from ldn_tui.search import Query, QueryError, SearchService
 from ldn_tui.tui.messages import OpenRecord, SearchDone
 from ldn_tui.tui.screens.common import copy_citation, start_export
 from ldn_tui.tui.widgets.base import Pane
@@ -35,7 +34,7 @@ PANES: tuple[tuple[str, str, type[Pane]], ...] = (
     ("reviews", "5 Reviews", ReviewsPane),
 )
 PANE_IDS = tuple(p[0] for p in PANES)
-HIT_PANES = {"mechanism": "mechanisms", "question": "questions", "review": "reviews"}
+HIT_PANES = {"mechanism": "mechanisms", "question": "questions", "review": "reviews", "trial": "questions"}
 
 
 class MainScreen(Screen[None]):

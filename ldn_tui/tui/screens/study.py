@@ -18,7 +18,7 @@ from ldn_tui.report import facts
 from ldn_tui.report.highlight import Marker
 from ldn_tui.report.screen_export import study_text
 from ldn_tui.report.study_view import study_detail
-from ldn_tui.search.index import Query
+from ldn_tui.search import Query
 from ldn_tui.tui.screens.common import copy_citation, start_export
 from ldn_tui.tui.widgets.footer import AppFooter
 

@@ -30,7 +30,7 @@ from textual.visual import Padding, visualize
 from textual.widgets import Input, Static
 
 from ldn_tui.report.search_out import hit_renderable
-from ldn_tui.search.index import Hit, SearchResult
+from ldn_tui.search import Hit, SearchResult
 
 PLACEHOLDER = 'search: words, "a phrase", year:2013..2024, marker:IL-6, type:review'
 MARGIN = 2  # hits drawn beyond each edge of the view, so that scrolling by a line finds them ready
