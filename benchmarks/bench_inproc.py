@@ -2,7 +2,7 @@
 
     python benchmarks/bench_inproc.py parse FOLDER REPEAT     raw tomli parse of every *.toml
     python benchmarks/bench_inproc.py load FOLDER REPEAT      check_evidence (the caller sets the cache env)
-    python benchmarks/bench_inproc.py cold FOLDER REPEAT DIR  check_evidence writing a new parse cache in DIR
+    python benchmarks/bench_inproc.py cold FOLDER REPEAT DIR  check_evidence writing a new cache store in DIR
                                                               each round (after one load without it, so
                                                               that, like the other figures, it is not a
                                                               process's first call)

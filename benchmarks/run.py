@@ -4,7 +4,7 @@
     python benchmarks/run.py --quick              # sizes 100, 1000, fewer repeats (about a minute)
     python benchmarks/run.py --sizes 100,1000,10000,100000
 
-Generated folders, the parse cache and bytecode go to ``benchmarks/out/`` (git-ignored):
+Generated folders, the cache store and bytecode go to ``benchmarks/out/`` (git-ignored):
 the user's own cache and the repository's sources are never written. Every time is the
 best of several runs, baselines and measurements interleaved, so that other work on the
 machine disturbs both alike. Process times count from just before the process is
@@ -36,7 +36,7 @@ import generate  # noqa: E402 - benchmarks/ is not a package
 
 PY = sys.executable
 SLOW_S = 120.0  # a process still running after this is stopped and reported as slower
-RACY_S = 3.5  # the cache does not store files changed this recently (ldn_tui.caching.tables.RACY_NS)
+RACY_S = 3.5  # the cache does not store files changed this recently (ldn_tui.caching.snapshot.RACY_NS)
 
 
 # --------------------------------------------------------------------------- processes
@@ -240,11 +240,13 @@ def bench_load(res: Results, n: int, folder: Path, env: dict[str, str], repeat: 
 
 
 def forget_outputs(cache: Path) -> None:
-    """Drop the output cache's entries (``ldn_tui.caching.outputs``), keeping the parse cache."""
-    from ldn_tui.caching.outputs import SUFFIX
+    """Drop the kept outputs of the cache store (``ldn_tui.caching.store``), keeping the parsed tables."""
+    import sqlite3
 
-    for entry in cache.glob(f"*{SUFFIX}"):
-        entry.unlink()
+    from ldn_tui.caching.store import NAME
+
+    with sqlite3.connect(cache / NAME) as db:
+        db.execute("DELETE FROM outputs")
 
 
 def bench_cli(res: Results, sizes: dict[int, Path], env: dict[str, str], repeat: int) -> None:

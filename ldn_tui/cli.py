@@ -20,6 +20,7 @@ from ldn_tui.text import clean, one_line, plural
 
 if TYPE_CHECKING:
     from ldn_tui.model import Evidence, Problem
+    from ldn_tui.records.files import Scan
 
 EXIT_OK, EXIT_NO_HITS, EXIT_PROBLEMS = 0, 1, 2
 EXPORT_FORMATS = ("markdown", "html", "csv", "bibtex", "ris", "patient", "patient-html")
@@ -183,10 +184,12 @@ def report_problems(problems: Sequence[Problem], folder: Path) -> None:
     sys.stderr.writelines(line + "\n" for line in problem_lines(problems, folder))
 
 
-def load_or_report(folder: Path) -> Evidence | None:
+def load_or_report(folder: Path, files: Scan | None = None) -> Evidence | None:
+    """The folder's evidence (read from ``files``, its one scan, if given), or None once its
+    problems are printed."""
     from ldn_tui.records.loader import check_evidence
 
-    evidence, problems = check_evidence(folder)
+    evidence, problems = check_evidence(folder, files=files)
     if evidence is None:
         report_problems(problems, folder)
     else:
@@ -209,35 +212,46 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from ldn_tui.caching import outputs as rendered
+    from ldn_tui.caching import outputs
+    from ldn_tui.records.files import scan
 
     folder = _folder(args)
+    files = scan(folder)
     options: tuple[object, ...] = ("summary", args.format, args.width, args.method)
     if (args.test, args.subgroup, args.cut) != ("z", None, None):
         options += (args.test, args.subgroup, args.cut)
-    key = rendered.key_for(folder, options)
-    text = rendered.lookup(key) if key is not None else None
-    if text is None:
-        evidence = load_or_report(folder)
-        if evidence is None:
-            return EXIT_PROBLEMS
-        if _subgroup_problem(args, evidence, "summary"):
-            return EXIT_PROBLEMS
-        from ldn_tui.report import summary
+    key = outputs.key_for(files.snapshot, options)
+    kept = outputs.lookup(key) if key is not None else None
+    try:
+        if kept is not None:
+            sys.stdout.write(kept.decode("utf-8", "surrogatepass"))
+            return EXIT_OK
+    except UnicodeDecodeError:
+        pass  # not text after all: made again
+    evidence = load_or_report(folder, files)
+    if evidence is None:
+        return EXIT_PROBLEMS
+    if _subgroup_problem(args, evidence, "summary"):
+        return EXIT_PROBLEMS
+    from ldn_tui.report import summary
 
-        text = summary.render(
-            evidence, args.format, width=args.width, method=args.method, test=args.test, subgroup=args.subgroup,
-            cut=args.cut,
-        )
-        if key is not None:
-            rendered.store(key, text)
+    text = summary.render(
+        evidence, args.format, width=args.width, method=args.method, test=args.test, subgroup=args.subgroup,
+        cut=args.cut,
+    )
     sys.stdout.write(text)
+    if key is not None:
+        sys.stdout.flush()  # the answer first
+        outputs.keep(key, text.encode("utf-8", "surrogatepass"))
     return EXIT_OK
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from ldn_tui.records.files import scan
+
     folder = _folder(args)
-    evidence = load_or_report(folder)
+    files = scan(folder)
+    evidence = load_or_report(folder, files)
     if evidence is None:
         return EXIT_PROBLEMS
     from ldn_tui.report import search_out
@@ -251,7 +265,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         sys.stderr.write(f"ldn-tui search: {clean(str(exc))}\n")
         return EXIT_PROBLEMS
     index = SearchIndex(evidence)
-    pending = indexcache.attach(index, folder)
+    pending = indexcache.attach(index, files.snapshot)
     result = index.search(query, limit=limit)
     sys.stdout.write(search_out.render(result, args.format, width=args.width))
     if pending is not None:

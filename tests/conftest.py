@@ -56,6 +56,6 @@ def ready() -> Ready:
 
 
 @pytest.fixture(autouse=True)
-def _private_parse_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test reads or writes the user's parse cache."""
-    monkeypatch.setenv("LDN_TUI_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "parse-cache"))
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the user's cache store."""
+    monkeypatch.setenv("LDN_TUI_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))

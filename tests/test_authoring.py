@@ -110,7 +110,7 @@ def test_init_blank_is_minimal_and_valid(tmp_path: Path) -> None:
     assert sorted(tree(folder)) == ["studies/example.toml", "topic.toml"]
     assert (folder / "reviews").is_dir()
     ok = run("validate", "--evidence", str(folder))
-    assert ok.returncode == 0 and ok.stdout.startswith("ok: 1 studies, 0 reviews"), ok.stderr
+    assert ok.returncode == 0 and ok.stdout.startswith("ok: 1 study, 0 reviews"), ok.stderr
 
 
 @installed

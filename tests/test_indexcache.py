@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from ldn_tui import cli
-from ldn_tui.caching import dirs as cachedir
+from ldn_tui.caching import snapshot, store
 from ldn_tui.records.loader import load_evidence
 from ldn_tui.search import index as search
 from ldn_tui.search import kept as indexcache
@@ -24,7 +25,7 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     copy = tmp_path / "evidence"
     shutil.copytree(FIXTURE, copy)
     monkeypatch.setenv("LDN_TUI_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(cachedir, "RACY_NS", 0)  # files copied a moment ago count as settled
+    monkeypatch.setattr(snapshot, "RACY_NS", 0)  # files copied a moment ago count as settled
     monkeypatch.setattr(indexcache, "MIN_RECORDS", 0)  # the fixture is small: keep its index anyway
     return copy
 
@@ -93,5 +94,7 @@ def test_small_folders_keep_no_index(folder: Path, monkeypatch: pytest.MonkeyPat
                                      capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(indexcache, "MIN_RECORDS", 500)
     cli_search(folder, capsys, "pain")
-    cache = Path(os.environ["LDN_TUI_CACHE_DIR"])
-    assert not cache.exists() or not list(cache.glob("*.ldnout"))
+    path = Path(os.environ["LDN_TUI_CACHE_DIR"]) / store.NAME
+    if path.exists():
+        with sqlite3.connect(path) as db:
+            assert db.execute("SELECT count(*) FROM outputs").fetchone() == (0,)

@@ -145,8 +145,6 @@ def test_the_graph_sees_lazy_relative_and_from_package_imports(tmp_path: Path) -
     }
 
 
-@pytest.mark.xfail(strict=True, reason="known circle, removed by the cache branch (then remove this mark): "
-                   "ldn_tui.caching.tables -> ldn_tui.records.workers -> ldn_tui.caching.tables")
 def test_no_import_circle() -> None:
     found = cycles(import_graph(PACKAGE))
     assert found == [], found

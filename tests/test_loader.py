@@ -321,16 +321,6 @@ def test_environment_variable_chooses_the_folder(folder: Path, monkeypatch: pyte
     assert os.path.isdir(bundled_evidence())
 
 
-def test_small_folder_thresholds_match_the_cache_and_the_workers() -> None:
-    """The loader skips importing ldn_tui.caching.tables and ldn_tui.records.workers for small folders, using
-    copies of their thresholds until they are imported."""
-    from ldn_tui.caching import tables as cache
-    from ldn_tui.records import loader
-    from ldn_tui.records import workers as parallel
-
-    assert (loader.CACHE_MIN_FILES, loader.PARALLEL_MIN_FILES) == (cache.MIN_FILES, parallel.MIN_FILES)
-
-
 # --------------------------------------------------------------------------- readers: edge cases of the fast paths
 
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from ldn_tui import cli
-from ldn_tui.caching import dirs as cachedir
 from ldn_tui.caching import outputs as rendered
+from ldn_tui.caching import snapshot, store
+from ldn_tui.records.files import scan
 
 FIXTURE = Path(__file__).parent / "data" / "evidence"
 OPTIONS = ("summary", "text", None, "REML")
@@ -43,16 +46,31 @@ def _own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def no_racy(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files copied a moment ago have a fresh ctime; treat nothing as racy unless a test says so."""
-    monkeypatch.setattr(cachedir, "RACY_NS", 0)
+    monkeypatch.setattr(snapshot, "RACY_NS", 0)
 
 
 def cache_home() -> Path:
     return Path(os.environ["LDN_TUI_CACHE_DIR"])
 
 
-def outputs() -> list[Path]:
-    home = cache_home()
-    return sorted(home.glob(f"*{rendered.SUFFIX}")) if home.exists() else []
+def outputs() -> list[tuple[str, int]]:
+    """(digest, written) of every output kept, oldest first."""
+    path = cache_home() / store.NAME
+    if not path.exists():
+        return []
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT digest, written FROM outputs ORDER BY written").fetchall()
+
+
+def key_for(folder: Path, options: Sequence[object] = OPTIONS) -> rendered.OutputKey:
+    key = rendered.key_for(scan(folder).snapshot, options)
+    assert key is not None
+    return key
+
+
+def lookup(key: rendered.OutputKey) -> str | None:
+    body = rendered.lookup(key)
+    return None if body is None else body.decode("utf-8")
 
 
 def summary(folder: Path, *extra: str) -> str:
@@ -65,8 +83,7 @@ def test_second_run_is_a_hit_with_the_same_text(folder: Path, capsys: pytest.Cap
     assert summary(folder) == "0"
     first = capsys.readouterr().out
     assert len(outputs()) == 1
-    key = rendered.key_for(folder, OPTIONS)
-    assert key is not None and rendered.lookup(key) == first
+    assert lookup(key_for(folder)) == first
     assert summary(folder) == "0"
     assert capsys.readouterr().out == first
 
@@ -84,12 +101,13 @@ def test_an_edit_is_a_miss_and_shows(folder: Path, capsys: pytest.CaptureFixture
 
 
 @pytest.mark.usefixtures("no_racy")
-@pytest.mark.parametrize("change", ["add", "remove", "same-size"])
-def test_any_change_to_the_folder_changes_the_key(folder: Path, change: str) -> None:
-    before = rendered.key_for(folder, OPTIONS)
-    assert before is not None
+@pytest.mark.parametrize("change", ["add", "remove", "same-size", "stray root file"])
+def test_any_change_the_loader_sees_changes_the_key(folder: Path, change: str) -> None:
+    before = key_for(folder)
     if change == "add":
-        (folder / "notes.txt").write_text("hello", encoding="utf-8")
+        shutil.copy(folder / "studies" / "beta-2015.toml", folder / "studies" / "beta-2016.toml")
+    elif change == "stray root file":  # not read, but a problem: such a folder must not hit
+        (folder / "topics.toml").write_text("", encoding="utf-8")
     elif change == "remove":
         (folder / "reviews" / "psi-2025.toml").unlink()
     else:  # same size, mtime put back: the ctime still moves
@@ -98,23 +116,22 @@ def test_any_change_to_the_folder_changes_the_key(folder: Path, change: str) -> 
         data = study.read_bytes()
         study.write_bytes(data.replace(b"2015", b"2016", 1))
         os.utime(study, ns=(st.st_atime_ns, st.st_mtime_ns))
-    after = rendered.key_for(folder, OPTIONS)
-    assert after is not None and after.text != before.text
+    after = key_for(folder)
+    assert after.text != before.text
     assert rendered.lookup(after) is None
 
 
 @pytest.mark.usefixtures("no_racy")
 def test_the_key_covers_options_and_destination(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    base = rendered.key_for(folder, OPTIONS)
-    assert base is not None
-    others = [rendered.key_for(folder, ("summary", "text", 60, "REML")),
-              rendered.key_for(folder, ("summary", "json", None, "REML")),
-              rendered.key_for(folder, ("summary", "text", None, "DL"))]
+    base = key_for(folder)
+    others = [key_for(folder, ("summary", "text", 60, "REML")),
+              key_for(folder, ("summary", "json", None, "REML")),
+              key_for(folder, ("summary", "text", None, "DL"))]
     for name, value in (("NO_COLOR", "1"), ("FORCE_COLOR", "1"), ("COLUMNS", "132"), ("TERM", "dumb")):
         monkeypatch.setenv(name, value)
-        others.append(rendered.key_for(folder, OPTIONS))
+        others.append(key_for(folder))
         monkeypatch.delenv(name)
-    texts = {base.text} | {k.text for k in others if k is not None}
+    texts = {base.text} | {k.text for k in others}
     assert len(texts) == 1 + len(others)
 
 
@@ -135,25 +152,29 @@ def test_a_folder_with_problems_is_never_stored(folder: Path, capsys: pytest.Cap
 
 
 @pytest.mark.usefixtures("no_racy")
-@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty", "world-writable"])
-def test_a_damaged_or_foreign_entry_is_not_trusted(folder: Path, damage: str,
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "world-writable", "another key", "symlink"])
+def test_a_damaged_or_foreign_entry_is_not_trusted(folder: Path, damage: str, tmp_path: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     summary(folder)
     good = capsys.readouterr().out
-    (entry,) = outputs()
-    blob = entry.read_bytes()
+    path = cache_home() / store.NAME
+    blob = path.read_bytes()
     if damage == "truncate":
-        entry.write_bytes(blob[: len(blob) // 2])
-    elif damage == "flip":  # the last byte of the text: only the CRC can tell
-        entry.write_bytes(blob[:-1] + bytes([blob[-1] ^ 0x01]))
+        path.write_bytes(blob[: len(blob) // 2])
     elif damage == "garbage":
-        entry.write_bytes(os.urandom(len(blob)))
+        path.write_bytes(os.urandom(len(blob)))
     elif damage == "empty":
-        entry.write_bytes(b"")
+        path.write_bytes(b"")
+    elif damage == "world-writable":
+        path.chmod(0o666)
+    elif damage == "another key":  # the same digest, another key: compared in full, a miss
+        with sqlite3.connect(path) as db:
+            db.execute("UPDATE outputs SET key = CAST('another key' AS BLOB), body = CAST('stale' AS BLOB)")
     else:
-        entry.chmod(0o666)
-    key = rendered.key_for(folder, OPTIONS)
-    assert key is not None and rendered.lookup(key) is None
+        elsewhere = tmp_path / "elsewhere.sqlite3"
+        path.rename(elsewhere)
+        path.symlink_to(elsewhere)
+    assert lookup(key_for(folder)) is None
     assert summary(folder) == "0"
     assert capsys.readouterr().out == good
 
@@ -162,7 +183,7 @@ def test_a_damaged_or_foreign_entry_is_not_trusted(folder: Path, damage: str,
 def test_off_switch_and_never_in_the_evidence_folder(folder: Path, monkeypatch: pytest.MonkeyPatch,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("LDN_TUI_NO_CACHE", "1")
-    assert rendered.key_for(folder, OPTIONS) is None
+    assert rendered.key_for(scan(folder).snapshot, OPTIONS) is None
     summary(folder)
     assert outputs() == []
     monkeypatch.delenv("LDN_TUI_NO_CACHE")
@@ -177,7 +198,7 @@ def test_off_switch_and_never_in_the_evidence_folder(folder: Path, monkeypatch: 
 def test_a_hit_imports_neither_rich_nor_the_loader(folder: Path) -> None:
     env = {**os.environ, "NO_COLOR": "1"}
     code = (
-        "import sys, ldn_tui.caching.dirs as c; c.RACY_NS = int(sys.argv[2]); from ldn_tui.cli import main; "
+        "import sys, ldn_tui.caching.snapshot as c; c.RACY_NS = int(sys.argv[2]); from ldn_tui.cli import main; "
         "code = main(['summary', '--evidence', sys.argv[1]]); "
         "heavy = sorted(m for m in ('rich', 'tomli', 'ldn_tui.records.loader', 'ldn_tui.model', 'textual') "
         "if m in sys.modules); sys.stderr.write(' '.join(heavy)); sys.exit(code)"
@@ -197,17 +218,19 @@ def test_a_hit_imports_neither_rich_nor_the_loader(folder: Path) -> None:
 @pytest.mark.usefixtures("no_racy")
 def test_old_outputs_are_pruned_by_count_and_size(folder: Path, monkeypatch: pytest.MonkeyPatch,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(rendered, "KEEP", 2)
+    monkeypatch.setattr(store, "KEEP_OUTPUTS", 2)
     for width in ("60", "70", "80"):
         summary(folder, "--width", width)
     assert len(outputs()) == 2
-    newest = max(outputs(), key=lambda p: p.stat().st_mtime_ns)
-    monkeypatch.setattr(rendered, "MAX_BYTES", newest.stat().st_size * 3 // 2)
+    key = key_for(folder, ("summary", "text", 80, "REML"))
+    assert lookup(key) is not None and lookup(key_for(folder, ("summary", "text", 60, "REML"))) is None
+    with sqlite3.connect(cache_home() / store.NAME) as db:
+        (size,) = db.execute("SELECT max(length(key) + length(body)) FROM outputs").fetchone()
+    monkeypatch.setattr(store, "MAX_OUTPUT_BYTES", size * 3 // 2)
     summary(folder, "--width", "90")
     (kept,) = outputs()  # the two older ones no longer fit beside it
-    key = rendered.key_for(folder, ("summary", "text", 90, "REML"))
-    assert key is not None and rendered.lookup(key) is not None
-    monkeypatch.setattr(rendered, "MAX_BYTES", 1000)
+    assert lookup(key_for(folder, ("summary", "text", 90, "REML"))) is not None
+    monkeypatch.setattr(store, "MAX_OUTPUT_BYTES", 1000)
     summary(folder, "--width", "100")  # bigger than the whole budget: printed, not kept
     assert "Fixture drug" in capsys.readouterr().out
     assert outputs() == [kept]
@@ -223,9 +246,7 @@ def test_the_key_covers_every_module_a_summary_uses(folder: Path, tmp_path: Path
     monkeypatch.setattr(rendered, "PACKAGE", package)
 
     def key() -> str:
-        found = rendered.key_for(folder, OPTIONS)
-        assert found is not None
-        return found.text
+        return key_for(folder).text
 
     before = key()
     (package / "tui" / "app.py").write_text("# v2, the app only\n", encoding="utf-8")
@@ -235,21 +256,39 @@ def test_the_key_covers_every_module_a_summary_uses(folder: Path, tmp_path: Path
 
 
 @pytest.mark.usefixtures("no_racy")
-def test_hidden_entries_are_ignored_and_linked_folders_followed(folder: Path, tmp_path: Path) -> None:
+def test_files_the_loader_does_not_read_leave_the_key_alone(folder: Path, tmp_path: Path) -> None:
+    """Hidden entries, notes, and a symlink out of the folder (``extra -> /usr``) are neither
+    read by the loader nor walked for the key; a linked ``studies`` folder is both."""
     (folder / ".git").mkdir()
     (folder / ".git" / "index").write_text("1", encoding="utf-8")
-    before = rendered.key_for(folder, OPTIONS)
-    (folder / ".git" / "index").write_text("2, a commit", encoding="utf-8")  # the loader reads no hidden file
+    outside = tmp_path / "outside"
+    (outside / "deep").mkdir(parents=True)
+    (outside / "deep" / "x.toml").write_text("x = 1", encoding="utf-8")
+    (folder / "extra").symlink_to(outside, target_is_directory=True)
+    before = key_for(folder)
+    (folder / ".git" / "index").write_text("2, a commit", encoding="utf-8")
     (folder / ".notes.toml").write_text("x = 1", encoding="utf-8")
-    after = rendered.key_for(folder, OPTIONS)
-    assert before is not None and after is not None and after.text == before.text
+    (folder / "notes.txt").write_text("hello", encoding="utf-8")
+    (outside / "deep" / "x.toml").write_text("x = 2", encoding="utf-8")
+    (outside / "deep" / "y.toml").write_text("y = 1", encoding="utf-8")
+    assert key_for(folder).text == before.text
+    assert "outside" not in before.text and "extra" not in before.text
 
     elsewhere = tmp_path / "elsewhere"
     (folder / "studies").rename(elsewhere)
     (folder / "studies").symlink_to(elsewhere, target_is_directory=True)
-    (elsewhere / "loop").symlink_to(elsewhere, target_is_directory=True)  # walked once, no hang
-    linked = rendered.key_for(folder, OPTIONS)
+    (elsewhere / "loop").symlink_to(elsewhere, target_is_directory=True)  # not entered: no hang
+    linked = key_for(folder)
     study = elsewhere / "alpha-2010.toml"
     study.write_text(study.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    edited = rendered.key_for(folder, OPTIONS)
-    assert linked is not None and edited is not None and edited.text != linked.text
+    assert key_for(folder).text != linked.text
+
+
+@pytest.mark.usefixtures("no_racy")
+def test_a_kept_output_that_is_not_text_is_made_again(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    summary(folder)
+    good = capsys.readouterr().out
+    with sqlite3.connect(cache_home() / store.NAME) as db:
+        db.execute("UPDATE outputs SET body = X'FF'")
+    assert summary(folder) == "0"
+    assert capsys.readouterr().out == good

@@ -20,7 +20,7 @@ from typing import NamedTuple
 from ldn_tui.model import RATIO_TYPES, Domain, Evidence
 from ldn_tui.text import noun, number, plural
 
-from .synthesis import AbsoluteEffect, DomainSynthesis, ReviewResult
+from .results import AbsoluteEffect, DomainSynthesis, ReviewResult
 
 __all__ = [
     "MEASURE_LABELS", "Footnote", "SofRow", "absolute_text", "comparator_name", "intervention_name", "sof_rows",

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 
 from ldn_tui.model import Evidence, Study
 
+from .results import DomainSynthesis, PooledStudy, SubgroupAnalysis, SubgroupGroup
 from .stats import PoolingError, chi2_sf, pool, to_display
-from .synthesis import DomainSynthesis, PooledStudy, SubgroupAnalysis, SubgroupGroup
 
 __all__ = ["NAMED_FIELDS", "NOT_REPORTED", "attribute", "check_subgroup", "subgroup_analysis"]
 

@@ -1,7 +1,7 @@
 """Evidence folder -> immutable model, or every problem with it at once.
 
 The loader never writes into the folder (its parse cache lives in the user's
-cache directory: ``ldn_tui.caching.tables``), never follows a reference outside it, and
+cache directory: ``ldn_tui.records.parsing``), never follows a reference outside it, and
 never raises on bad input. ``check_evidence`` returns ``(evidence, problems)``;
 ``load_evidence`` raises ``EvidenceError`` carrying all problems. The rules are
 those of ``docs/evidence-format.md``.
@@ -10,8 +10,7 @@ those of ``docs/evidence-format.md``.
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -27,50 +26,13 @@ from ldn_tui.model import (
     Topic,
     Trial,
 )
+from ldn_tui.records import parsing
 from ldn_tui.records import schema as S
-from ldn_tui.records.toml_file import read_record, read_toml
-
-ROOT_FILES = ("topic.toml", "mechanisms.toml", "questions.toml", "trials.toml")
-
-
-def _toml_files(top: str, shown: str, problems: list[Problem]) -> list[tuple[str, str]]:
-    """Every ``*.toml`` below ``top`` as (absolute-ish path, path relative to ``top``), in
-    ``Path`` order; unreadable directories are problems."""
-    found: list[tuple[str, str]] = []
-    folder = Path(top)
-
-    def onerror(exc: OSError) -> None:
-        where = Path(exc.filename) if exc.filename else folder
-        problems.append(Problem(_shown(where, folder, shown), "", f"cannot read the folder: {exc.strerror}"))
-
-    skip = len(top) + 1
-    for dirpath, dirnames, filenames in os.walk(top, onerror=onerror):
-        # A folder named like a record is read as one (and refused: not a regular file), not walked.
-        filenames += [d for d in dirnames if d.endswith(".toml")]
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not d.endswith(".toml"))
-        inner = dirpath[skip:]
-        for name in filenames:
-            if name.endswith(".toml") and not name.startswith("."):
-                path = os.path.join(dirpath, name)
-                found.append((path, os.path.join(inner, name) if inner else name))
-    # Path order (by components), so "a/x" sorts before "a-b/x" as it always has.
-    found.sort(key=lambda item: os.path.normcase(item[1]).split(os.sep))
-    return found
-
-
-def _shown(path: Path, folder: Path, shown: str) -> str:
-    try:
-        return str(Path(shown) / path.relative_to(folder))
-    except ValueError:
-        return str(path)
-
-
-
+from ldn_tui.records.files import ROOT_FILES, Scan, scan
+from ldn_tui.records.toml_file import read_toml
 
 # --------------------------------------------------------------------------- loading
 
-ParseHook = Callable[[list[tuple[Path, str]]], list[tuple[dict[str, Any] | None, list[Problem]]]]
-Parsed = tuple[dict[str, Any] | None, list[Problem], bool]  # table, problems, ``text.plain`` of its file
 Progress = Callable[[int, int], None]
 
 
@@ -84,26 +46,24 @@ class _Job(NamedTuple):
 
 def check_evidence(
     root: str | os.PathLike[str],
-    parse: ParseHook | None = None,
     *,
     progress: Progress | None = None,
+    files: Scan | None = None,
 ) -> tuple[Evidence | None, list[Problem]]:
     """Load and validate a folder. Returns the model (None if any problem) and all problems.
 
-    ``parse`` may replace the parse of the study and review files; it takes
-    ``(path, shown)`` pairs and returns, in the same order, each file's table (or
-    None) with its problems. By default, files are parsed through the parse cache
-    (``ldn_tui.caching.tables``) and, for large folders, in worker processes
-    (``ldn_tui.records.workers``). ``progress(done, total)``, if given, is called (from
-    the calling thread) once the record files are counted and then about every
-    1% of them, ending with ``(total, total)``.
+    ``files`` is the folder's ``records.files.scan`` if the caller took it already
+    (the command's one look at the folder); exactly its files are read, record
+    files through the parse cache (``ldn_tui.records.parsing``). ``progress(done,
+    total)``, if given, is called (from the calling thread) once the record files
+    are counted and then about every 1% of them, ending with ``(total, total)``.
     """
     with gc_paused():
-        return _check(Path(root), str(root), parse, progress)
+        return _check(Path(root), str(root), progress, files)
 
 
 def _check(
-    folder: Path, shown_root: str, parse: ParseHook | None, progress: Progress | None
+    folder: Path, shown_root: str, progress: Progress | None, found: Scan | None
 ) -> tuple[Evidence | None, list[Problem]]:
     problems: list[Problem] = []
     if not folder.exists():
@@ -112,25 +72,24 @@ def _check(
         return None, [Problem(shown_root, "", "not a folder: point --evidence at an evidence folder")]
 
     # Root files.
-    try:
-        entries = sorted(os.listdir(folder))
-    except OSError as exc:
-        return None, [Problem(shown_root, "", f"cannot read the folder: {exc.strerror}")]
-    for name in entries:
-        if name.endswith(".toml") and name not in ROOT_FILES and not name.startswith("."):
-            hint = S.closest(name, ROOT_FILES)
-            problems.append(
-                Problem(
-                    str(Path(shown_root) / name),
-                    "",
-                    f"not part of the format (root files: {', '.join(ROOT_FILES)}"
-                    + (f"; did you mean {hint}?)" if hint else ")"),
-                )
+    if found is None:
+        found = scan(folder)
+    if found.errors and not found.errors[0][0]:  # the folder itself cannot be listed
+        return None, [Problem(shown_root, "", found.errors[0][1])]
+    for name in found.extras:
+        hint = S.closest(name, ROOT_FILES)
+        problems.append(
+            Problem(
+                str(Path(shown_root) / name),
+                "",
+                f"not part of the format (root files: {', '.join(ROOT_FILES)}"
+                + (f"; did you mean {hint}?)" if hint else ")"),
             )
+        )
 
     topic: Topic | None = None
     topic_path = folder / "topic.toml"
-    if not os.path.lexists(topic_path):  # anything else by that name is read, and refused if not a file
+    if "topic.toml" not in found.root:
         problems.append(Problem(str(Path(shown_root) / "topic.toml"), "", "missing: every evidence folder needs a topic.toml"))
     else:
         data = read_toml(topic_path, str(Path(shown_root) / "topic.toml"), problems)
@@ -149,7 +108,7 @@ def _check(
         ("trials.toml", "trial", S.build_trial),
     ):
         path = folder / name
-        if not os.path.lexists(path):
+        if name not in found.root:
             continue
         shown = str(Path(shown_root) / name)
         data = read_toml(path, shown, problems)
@@ -173,26 +132,19 @@ def _check(
                     trial_fields.append(table.prefix)  # "trial[3].": where problems name it
 
     # Studies and reviews: one record per file.
+    problems.extend(Problem(str(Path(shown_root) / rel), "", what) for rel, what in found.errors)
     jobs: list[_Job] = []
-    for sub in ("studies", "reviews"):
-        subdir = folder / sub
-        base = str(Path(shown_root) / sub)
-        if subdir.is_dir():
-            for file, inner in _toml_files(str(subdir), base, problems):
-                rel = f"{sub}/{inner}" if os.sep == "/" else f"{sub}/{inner.replace(os.sep, '/')}"
-                jobs.append(_Job(sub, file, f"{base}{os.sep}{inner}", rel, os.path.basename(file)[:-5]))
-        elif subdir.exists():
-            problems.append(Problem(base, "", "must be a folder"))
+    for rel in found.records:
+        sub, inner = rel.split("/", 1)
+        inner = inner.replace("/", os.sep)
+        jobs.append(_Job(sub, os.path.join(str(folder), sub, inner), f"{Path(shown_root) / sub}{os.sep}{inner}", rel,
+                         os.path.basename(inner)[:-5]))
 
     total = len(jobs)
     step = max(1, total // 100)
     if progress is not None:
         progress(0, total)
-    if parse is not None:
-        given = parse([(Path(job.path), job.shown) for job in jobs])
-        parsed: Iterable[Parsed] = ((data, found, False) for data, found in given)
-    else:
-        parsed = _parse_default(folder, jobs)
+    parsed = parsing.parse(found.snapshot, [(job.path, job.shown, job.rel) for job in jobs])
 
     studies: list[Study] = []
     reviews: list[Review] = []
@@ -248,36 +200,6 @@ def _check(
         trials=tuple(sorted(trials or (), key=lambda t: t.registration)),
     )
     return evidence, []
-
-
-# Folders with fewer files than ``ldn_tui.caching.tables.MIN_FILES`` are not cached, and fewer than
-# ``ldn_tui.records.workers.MIN_FILES`` are parsed in this process: such a folder (the bundled one)
-# is parsed right here without importing either module. Once they are imported, their own
-# (possibly adjusted) thresholds count; a test checks that these defaults match them.
-CACHE_MIN_FILES, PARALLEL_MIN_FILES = 50, 500
-
-
-def _small(count: int) -> bool:
-    cache, parallel = sys.modules.get("ldn_tui.caching.tables"), sys.modules.get("ldn_tui.records.workers")
-    return count < min(getattr(cache, "MIN_FILES", CACHE_MIN_FILES),
-                       getattr(parallel, "MIN_FILES", PARALLEL_MIN_FILES))
-
-
-def _parse_here(jobs: list[_Job]) -> Iterator[Parsed]:
-    for job in jobs:
-        problems: list[Problem] = []
-        data, plain_text = read_record(job.path, job.shown, problems)
-        yield data, problems, plain_text
-
-
-def _parse_default(folder: Path, jobs: list[_Job]) -> Iterator[Parsed]:
-    """Each job's table, problems and plainness, in order: from the parse cache where
-    current, else parsed (in worker processes when there are many)."""
-    if _small(len(jobs)):
-        return _parse_here(jobs)
-    from ldn_tui.caching.tables import parse_through
-
-    return parse_through(folder, [(job.path, job.shown, job.rel) for job in jobs])
 
 
 def load_evidence(root: str | os.PathLike[str]) -> Evidence:

@@ -2,23 +2,24 @@
 
 Building the index (the folded text of every record: ``SearchIndex.blobs``) is
 most of a one-shot search after loading: about 300 ms at 10,000 studies, against
-~30 ms to read it back. The content is kept by ``ldn_tui.caching.outputs`` under the same
-kind of key as a summary (every entry of the folder, ldn-tui's modules, Python,
-today's date) but not where stdout goes, and is only used when it names exactly
-the loaded records in order (``SearchIndex.use_blobs``). Folders of fewer than
-``MIN_RECORDS`` records fold in a few milliseconds and are not kept.
+~30 ms to read it back. The content is kept in the cache store under the same
+kind of key as a summary (``ldn_tui.caching.outputs``: the folder's snapshot,
+ldn-tui's modules, Python, today's date) but not where stdout goes, and is only
+used when it names exactly the loaded records in order (``SearchIndex.use_blobs``).
+Folders of fewer than ``MIN_RECORDS`` records fold in a few milliseconds and are
+not kept.
 
 Layout: ``<II`` (record count, length of the ids), the ids joined by newlines
 (ids are slugs), the blobs' lengths as little-endian 64-bit integers, the blobs.
-``rendered`` adds the key and a CRC around it.
 """
 
 from __future__ import annotations
 
 import struct
-from pathlib import Path
 
-from ldn_tui.caching import outputs as rendered
+from ldn_tui.caching import outputs
+from ldn_tui.caching.outputs import OutputKey
+from ldn_tui.caching.snapshot import Snapshot
 from ldn_tui.search.index import SearchIndex
 
 OPTIONS = ("search index", 1)
@@ -26,16 +27,16 @@ MIN_RECORDS = 500
 _HEAD = struct.Struct("<II")
 
 
-def attach(index: SearchIndex, folder: Path) -> rendered.Key | None:
+def attach(index: SearchIndex, snapshot: Snapshot) -> OutputKey | None:
     """Give ``index`` its kept content if there is some; otherwise the key to keep it under once
     built (None: nothing to keep)."""
     ev = index.evidence
     if len(ev.studies) + len(ev.reviews) + len(ev.mechanisms) + len(ev.questions) < MIN_RECORDS:
         return None
-    key = rendered.key_for(folder, OPTIONS, destination=False)
+    key = outputs.key_for(snapshot, OPTIONS, destination=False)
     if key is None:
         return None
-    body = rendered.lookup_bytes(key)
+    body = outputs.lookup(key)
     if body is not None:
         unpacked = unpack(body)
         if unpacked is not None and index.use_blobs(*unpacked):
@@ -43,9 +44,9 @@ def attach(index: SearchIndex, folder: Path) -> rendered.Key | None:
     return key
 
 
-def keep(index: SearchIndex, key: rendered.Key) -> bool:
+def keep(index: SearchIndex, key: OutputKey) -> bool:
     """Store the index's content under ``key`` (built by now, or built here)."""
-    return rendered.store_bytes(key, pack(*index.blobs()))
+    return outputs.keep(key, pack(*index.blobs()))
 
 
 def pack(ids: list[str], blobs: list[bytes]) -> bytes:
