@@ -17,10 +17,12 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import Provider
+from textual.filter import LineFilter
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
 
 from ldn_tui.model import Evidence, Problem
+from ldn_tui.tui.contrast import ContrastFloor
 from ldn_tui.tui.messages import EvidenceLoaded, LoadProgress
 from ldn_tui.tui.screens.loading import LoadingScreen
 
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 EXIT_PROBLEMS = 2
 NARROW_BELOW = 100  # columns: below this the panes drop their side previews
 WIDE_FROM = 140  # columns: from here the reviews pane adds the summary's comparison table
+CONTRAST_FLOOR = ContrastFloor()
 
 
 def _evidence_commands() -> type[Provider]:
@@ -60,6 +63,11 @@ class LdnApp(App[None]):
         self.evidence: Evidence | None = None
         self.problems: list[Problem] = []
         self.search_service: SearchService | None = None
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, then the contrast floor (``contrast.py``): last, so it sees the
+        colours as they will be drawn, ``NO_COLOR``'s greys included."""
+        return [*super().get_line_filters(), CONTRAST_FLOOR]
 
     def get_default_screen(self) -> Screen[Any]:
         return LoadingScreen(self.folder)
