@@ -46,3 +46,8 @@ def one_line(text: str) -> str:
 
 def has_control(text: str) -> bool:
     return not text.isprintable() and _CONTROL.search(text.replace("\t", " ")) is not None
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """'1 study', '2 studies': the count and the word it takes (``words`` else ``word`` + 's')."""
+    return f"{n} {word if n == 1 else (words or word + 's')}"

@@ -58,18 +58,32 @@ def table_order(app: LdnApp) -> list[str]:
     return app.screen.query_one(OutcomesPane).visible_ids()
 
 
-async def test_first_screen_header_and_mechanisms(fixture_folder: Path, ready: Ready) -> None:
+async def test_first_screen_is_the_overview_then_mechanisms(fixture_folder: Path, ready: Ready) -> None:
     app = LdnApp(fixture_folder)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         assert isinstance(app.screen, MainScreen)
         assert app.title == "Fixture drug for fixture pain"
         assert app.sub_title == "4 studies, 2 reviews"
+        assert app.screen.query_one(TabbedContent).active == "overview"
+        text = shown(app.screen.query_one("#overview-view")) + shown(app.screen.query_one("#overview-keys"))
+        assert "Question: In adults with fixture pain" in text
+        assert "Bottom line" in text and "no clear difference in pain intensity" in text
+        assert "Certainty per outcome" in text and "⊕◯◯◯ very low" in text
+        text = " ".join(text.split())
+        assert "2 parallel randomised trials, 1 crossover randomised trial" in text and "1 single-arm study" in text
+        assert "The 2 reviews disagree on pain intensity: 1 found benefit; 1 found no clear difference" in text
+        assert "1 Mechanisms" in text and "5 Reviews" in text
+        await pilot.press("1")
+        await pilot.pause()
         text = shown(app.screen.query_one("#mechanisms-list"))
         assert "Receptor rebound" in text and "hypothesis" in text
         assert "▲ for" in text and "Alpha & Beta 2010" in text
         assert "▼ against" in text and "Gamma et al. 2020" in text
         assert "animal evidence" in text
+        await pilot.press("0")
+        await pilot.pause()
+        assert app.screen.query_one(TabbedContent).active == "overview"
 
 
 async def test_number_keys_tab_and_every_pane(fixture_folder: Path, ready: Ready) -> None:
@@ -224,7 +238,7 @@ async def test_switching_panes_never_flips_back(fixture_folder: Path, ready: Rea
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
         await ready(pilot)
         screen = app.screen
-        assert isinstance(screen, MainScreen) and screen.query_one("#mechanisms-list").has_focus
+        assert isinstance(screen, MainScreen) and screen.query_one("#overview-scroll").has_focus
         activated.clear()
         await pilot.press("2")
         for _ in range(3):
@@ -556,7 +570,7 @@ async def _export(pilot: Any, target: Path) -> None:
     await pilot.press("e")
     assert isinstance(pilot.app.screen, ExportDialog)
     field = pilot.app.screen.query_one("#export-path", Input)
-    assert field.value == "ldn-tui-mechanisms.md"
+    assert field.value.startswith("ldn-tui-") and field.value.endswith(".md")
     field.value = str(target)
     await pilot.press("enter")
     await pilot.pause()
@@ -567,8 +581,12 @@ async def test_export_writes_and_asks_before_replacing(fixture_folder: Path, rea
     app = LdnApp(fixture_folder)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        await _export(pilot, target)
+        await _export(pilot, target)  # from the overview: the summary's words
         assert isinstance(app.screen, MainScreen)
+        assert "Certainty per outcome" in target.read_text(encoding="utf-8")
+        await pilot.press("1")
+        target.unlink()
+        await _export(pilot, target)
         first = target.read_text(encoding="utf-8")
         assert "Receptor rebound" in first
         target.write_text("keep me", encoding="utf-8")

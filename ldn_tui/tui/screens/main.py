@@ -13,7 +13,6 @@ from textual.widgets import Header, Input, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from ldn_tui.model import Evidence, Review, Study
-from ldn_tui.report.screen_export import section_text
 from ldn_tui.search.index import Query, QueryError
 from ldn_tui.search.service import SearchService
 from ldn_tui.tui.messages import OpenRecord, SearchDone
@@ -23,11 +22,13 @@ from ldn_tui.tui.widgets.footer import AppFooter
 from ldn_tui.tui.widgets.inflammation import InflammationPane
 from ldn_tui.tui.widgets.mechanisms import MechanismsPane
 from ldn_tui.tui.widgets.outcomes import OutcomesPane
+from ldn_tui.tui.widgets.overview import OverviewPane
 from ldn_tui.tui.widgets.questions import QuestionsPane
 from ldn_tui.tui.widgets.reviews import ReviewsPane
 from ldn_tui.tui.widgets.search import HitList, SearchBar, SearchInput
 
 PANES: tuple[tuple[str, str, type[Pane]], ...] = (
+    ("overview", "0 Overview", OverviewPane),
     ("mechanisms", "1 Mechanisms", MechanismsPane),
     ("outcomes", "2 Outcomes", OutcomesPane),
     ("inflammation", "3 Inflammation", InflammationPane),
@@ -39,15 +40,15 @@ HIT_PANES = {"mechanism": "mechanisms", "question": "questions", "review": "revi
 
 
 class MainScreen(Screen[None]):
-    """Panes 1-5 (number keys, tab/shift+tab, the mouse); ``/`` searches from anywhere."""
+    """The overview (0), panes 1-5 (number keys, tab/shift+tab, the mouse); ``/`` searches from anywhere."""
 
     # Focus is placed here (``_restore_focus``), not by Textual's AUTO_FOCUS: that would focus one
     # fixed widget whenever the screen comes back without a focus, and focusing a widget in a pane
     # makes the tabs switch to that pane. Never the hidden search box: it would swallow the keys.
     AUTO_FOCUS = ""
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(str(i), f"pane('{pid}')", title.split(" ", 1)[1], show=False)
-          for i, (pid, title, _) in enumerate(PANES, 1)),
+        *(Binding(title.split(" ", 1)[0], f"pane('{pid}')", title.split(" ", 1)[1], show=False)
+          for pid, title, _ in PANES),
         Binding("tab", "step_pane(1)", "Next pane", show=False),
         Binding("shift+tab", "step_pane(-1)", "Previous pane", show=False),
         # One footer entry for both (an 80-column footer has no room for two).
@@ -78,10 +79,14 @@ class MainScreen(Screen[None]):
         yield Header()
         yield SearchBar(id="search-bar")
         yield HitList(id="hits")
-        with TabbedContent(initial="mechanisms", id="panes"):
+        with TabbedContent(initial=PANE_IDS[0], id="panes"):
             for pane_id, title, pane_cls in PANES:
                 with TabPane(title, id=pane_id):
-                    yield pane_cls(self.evidence, id=f"{pane_id}-pane")
+                    if pane_cls is OverviewPane:
+                        others = tuple((t.split(" ", 1)[0], t.split(" ", 1)[1]) for p, t, _ in PANES if p != pane_id)
+                        yield OverviewPane(self.evidence, id=f"{pane_id}-pane", keys=others)
+                    else:
+                        yield pane_cls(self.evidence, id=f"{pane_id}-pane")
         yield AppFooter()
 
     # ------------------------------------------------------------------ panes
@@ -200,8 +205,8 @@ class MainScreen(Screen[None]):
         copy_citation(self, self.record_in_view(), bibtex=True)
 
     def action_export(self) -> None:
-        section = self.active_pane().section
-        start_export(self, f"the {section} pane", section, section_text(self.evidence, section), self.evidence.root)
+        pane = self.active_pane()
+        start_export(self, f"the {pane.section} pane", pane.section, pane.export_text(), self.evidence.root)
 
     # ------------------------------------------------------------------ search
 
