@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ldn_tui.model import Evidence, Problem
 
 EXIT_OK, EXIT_NO_HITS, EXIT_PROBLEMS = 0, 1, 2
-EXPORT_FORMATS = ("markdown", "html", "csv", "bibtex", "ris")
+EXPORT_FORMATS = ("markdown", "html", "csv", "bibtex", "ris", "patient", "patient-html")
 
 
 def _evidence_arg(parser: argparse.ArgumentParser, default: object) -> None:
@@ -89,13 +89,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", formatter_class=_HelpFormatter, help="write a report (markdown, html), the study table (csv) or citations")
     _evidence_arg(export, argparse.SUPPRESS)
-    export.add_argument("--format", choices=EXPORT_FORMATS, default="markdown")
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="markdown",
+                        help="patient: a one-page summary in plain words (Markdown); patient-html: the same as HTML")
     export.add_argument("--output", "-o", type=Path, metavar="FILE", help="write here instead of stdout")
     export.add_argument("--force", action="store_true", help="replace an existing --output file")
     export.add_argument("--method", choices=("REML", "DL"), default="REML", help="random-effects method for pooling")
 
     validate = sub.add_parser("validate", formatter_class=_HelpFormatter, help="check an evidence folder and list every problem")
     _evidence_arg(validate, argparse.SUPPRESS)
+
+    init = sub.add_parser("init", formatter_class=_HelpFormatter, help="make a new evidence folder to edit: a copy of the bundled one")
+    init.add_argument("folder", type=Path, metavar="DIR", help="the folder to make (new, or empty)")
+    init.add_argument("--blank", action="store_true",
+                      help="a minimal valid folder instead: a topic.toml to edit and one fictional example study")
+
+    new = sub.add_parser("new", formatter_class=_HelpFormatter, help="add the commented template of a new record to an evidence folder")
+    new.add_argument("kind", choices=("study", "review"), help="what to add")
+    new.add_argument("id", metavar="ID", help="its id, also its file name: studies/ID.toml (e.g. smith-2024)")
+    _evidence_arg(new, argparse.SUPPRESS)
     return parser
 
 
@@ -202,6 +213,41 @@ def cmd_export(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from ldn_tui.records.templates import TemplateError, init_folder
+
+    try:
+        files = init_folder(args.folder, blank=args.blank)
+    except TemplateError as exc:
+        sys.stderr.write(f"ldn-tui init: {one_line(str(exc))}\n")
+        return EXIT_PROBLEMS
+    shown = clean(str(args.folder))
+    what = "a blank evidence folder (topic.toml and a fictional example study)" if args.blank else (
+        f"a copy of the bundled evidence ({len(files)} files)")
+    print(f"made {what} in {shown}\n"
+          f"next: ldn-tui new study ID --evidence {shown}, then ldn-tui validate --evidence {shown}")
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from ldn_tui.records.templates import TemplateError, new_record
+
+    if not getattr(args, "evidence", None) and not os.environ.get("LDN_EVIDENCE"):
+        sys.stderr.write("ldn-tui new: give the folder to add to: --evidence DIR (make one with ldn-tui init DIR)\n")
+        return EXIT_PROBLEMS
+    folder = _folder(args)
+    try:
+        path = new_record(folder, args.kind, args.id)
+    except TemplateError as exc:
+        sys.stderr.write(f"ldn-tui new: {one_line(str(exc))}\n")
+        return EXIT_PROBLEMS
+    print(f"wrote {clean(str(path))}: uncomment and fill in the lines marked REQUIRED, then run "
+          f"ldn-tui validate --evidence {clean(str(folder))}")
+    if args.kind == "study" and (folder / "studies" / "example.toml").is_file():
+        print("delete studies/example.toml (the fictional example of a blank folder) once this study is filled in")
+    return EXIT_OK
+
+
 def cmd_browse(args: argparse.Namespace) -> int:
     folder = _folder(args)
     from ldn_tui.tui.app import run_app
@@ -218,6 +264,8 @@ COMMANDS = {
     "search": cmd_search,
     "validate": cmd_validate,
     "export": cmd_export,
+    "init": cmd_init,
+    "new": cmd_new,
 }
 
 

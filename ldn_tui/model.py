@@ -204,6 +204,9 @@ class Study(NamedTuple):
     biomarkers: tuple[Biomarker, ...] = ()
     risk_of_bias: RiskOfBias | None = None
     adverse_events: str | None = None
+    volume: str | None = None  # of the journal, as printed ("10"), for citations
+    issue: str | None = None
+    pages: str | None = None  # "663-672", or an article number ("e1080")
 
     @property
     def randomised(self) -> bool:
@@ -251,6 +254,9 @@ class Review(NamedTuple):
     caveats: tuple[str, ...] = ()
     n_studies: int | None = None  # how many studies the review included in all
     n_participants: int | None = None
+    volume: str | None = None  # as a study's
+    issue: str | None = None
+    pages: str | None = None
 
 
 class Mechanism(NamedTuple):

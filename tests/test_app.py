@@ -561,7 +561,7 @@ async def test_copy_citation_and_bibtex(fixture_folder: Path, ready: Ready) -> N
         assert app.clipboard == facts.citation(beta)
         assert "doi:10.1000/fixture.2015" in app.clipboard
         await pilot.press("b")
-        assert app.clipboard == facts.bibtex(beta) and "Beta B and Gamma C" in app.clipboard
+        assert app.clipboard == facts.bibtex(beta) and "Beta, B. and Gamma, C." in app.clipboard
         await pilot.press("enter", "c")
         assert isinstance(app.screen, StudyScreen) and app.clipboard == facts.citation(beta)
 

@@ -13,7 +13,7 @@ import pytest
 
 from ldn_tui.model import Evidence
 from ldn_tui.records.loader import load_evidence
-from ldn_tui.report import export
+from ldn_tui.report import export, facts
 from ldn_tui.report.export import EXIT_OK, EXIT_REFUSED, FORMATS, csv_cell, export_text, write_export
 
 FIXTURE = Path(__file__).parent / "data" / "evidence"
@@ -111,8 +111,106 @@ def test_ris_records_each_end_with_er(hostile: Evidence) -> None:
     assert f"TI  - {HOSTILE}" in text
 
 
+# ---------------------------------------------------------------------------
+# Citations as reference managers read them
+
+TEX_HOSTILE = r"50% & $x$ #1 a_b {c} \d ^^5c ~e ^f \input{/etc/passwd}"
+AUTHORS = ["Younger JA", "Due Bruun K", "de Carvalho J-P", "Saif", "FINAL Study Group", "Smith and Jones A",
+           "Roe,  Jane", "et al"]
+_UNTEX = {r"\textbackslash{}": "\\", r"\textbraceleft{}": "{", r"\textbraceright{}": "}",
+          r"\textasciicircum{}": "^", r"\textasciitilde{}": "~", r"\%": "%", r"\&": "&", r"\$": "$",
+          r"\#": "#", r"\_": "_"}
+
+
+def untex(value: str) -> str:
+    """Undo the export's escapes, checking that nothing else in the value is TeX."""
+    pattern = "|".join(re.escape(k) for k in sorted(_UNTEX, key=len, reverse=True))
+    rest = re.sub(pattern, "", value)
+    assert not re.search(r"[\\{}^~%&$#_]", rest), f"an unescaped TeX special in {value!r}"
+    return re.sub(pattern, lambda m: _UNTEX[m.group(0)], value)
+
+
+@pytest.fixture
+def cited(tmp_path: Path) -> Evidence:
+    """The fixture with a study whose title is full of TeX specials, authors of every form, and a
+    volume, issue and pages; and a review with an article number for pages."""
+    root = tmp_path / "evidence"
+    shutil.copytree(FIXTURE, root)
+    alpha = root / "studies" / "alpha-2010.toml"
+    names = ", ".join(f'"{a}"' for a in AUTHORS)
+    alpha.write_text(alpha.read_text()
+                     .replace('title = "An early open pilot of the fixture drug"', f"title = '{TEX_HOSTILE}'")
+                     .replace('authors = ["Alpha A", "Beta B"]',
+                              f'authors = [{names}]\njournal = "J Fixt"\nvolume = "10"\nissue = "4"\npages = "663-672"'))
+    omega = root / "reviews" / "omega-2021.toml"
+    omega.write_text(omega.read_text().replace('authors = ["Omega O"]',
+                                               'authors = ["Omega O"]\njournal = "Pain Rep"\nvolume = "8"\npages = "e1080"'))
+    return load_evidence(root)
+
+
+def parse_bibtex(text: str) -> dict[str, dict[str, object]]:
+    from bibtexparser import middlewares
+    from bibtexparser.entrypoint import parse_string
+
+    library = parse_string(
+        text, append_middleware=[middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()])
+    assert not library.failed_blocks
+    return {entry.key: {k: f.value for k, f in entry.fields_dict.items()} for entry in library.entries}
+
+
+def test_bibtex_parses_with_authors_as_last_first_and_the_source_details(cited: Evidence) -> None:
+    entries = parse_bibtex(export_text(cited, "bibtex"))
+    assert set(entries) == {s.id.replace("-", "_") for s in cited.studies} | {r.id.replace("-", "_") for r in cited.reviews}
+    alpha = entries["alpha_2010"]
+    names = alpha["author"]
+    assert isinstance(names, list)
+    parsed = [(" ".join(n.von + n.last), " ".join(n.first)) for n in names]
+    assert parsed == [
+        ("Younger", "J. A."), ("Due Bruun", "K."), ("de Carvalho", "J.-P."), ("Saif", ""),
+        ("{FINAL Study Group}", ""), ("{Smith and Jones}", "A."), ("Roe", "Jane"), ("others", ""),
+    ]
+    assert (alpha["volume"], alpha["number"], alpha["pages"], alpha["journal"]) == ("10", "4", "663--672", "J Fixt")
+    assert untex(str(alpha["title"])) == TEX_HOSTILE
+    omega = entries["omega_2021"]
+    assert (omega["volume"], omega["pages"]) == ("8", "e1080") and "number" not in omega
+    assert entries["beta_2015"]["author"][0].last == ["Beta"]  # type: ignore[index]
+
+
+def test_bibtex_escapes_every_tex_special() -> None:
+    assert facts.tex_escape(r"\{}^~%&$#_") == (
+        r"\textbackslash{}\textbraceleft{}\textbraceright{}\textasciicircum{}\textasciitilde{}\%\&\$\#\_")
+    assert "^" not in facts.tex_escape("^^5c^^M").replace(r"\textasciicircum{}", "")
+    for text in (TEX_HOSTILE, "}}}{{{", "\\\\", "^^5c^^5c", "a\nb"):
+        assert untex(facts.tex_escape(text)) == text.replace("\n", " ")
+
+
+def test_ris_has_inverted_authors_volume_issue_and_pages(cited: Evidence) -> None:
+    text = export_text(cited, "ris")
+    for chunk in (c for c in text.split("\n\n") if c.strip()):
+        lines = chunk.splitlines()
+        assert lines[0].startswith("TY  - ") and lines[-1] == "ER  - "
+        assert all(re.fullmatch(r"[A-Z][A-Z0-9]  - .*", line) for line in lines)
+    alpha = next(c for c in text.split("\n\n") if "ID  - alpha-2010" in c).splitlines()
+    assert [line[6:] for line in alpha if line.startswith("AU")] == [
+        "Younger, J. A.", "Due Bruun, K.", "de Carvalho, J.-P.", "Saif", "FINAL Study Group", "Smith and Jones, A.",
+        "Roe, Jane"]
+    for line in ("VL  - 10", "IS  - 4", "SP  - 663", "EP  - 672", "JO  - J Fixt", f"TI  - {TEX_HOSTILE}"):
+        assert line in alpha
+    omega = next(c for c in text.split("\n\n") if "ID  - omega-2021" in c).splitlines()
+    assert "SP  - e1080" in omega and not any(line.startswith(("EP", "IS")) for line in omega)
+
+
+def test_plain_citation_has_one_period_after_et_al_and_the_source_details(cited: Evidence) -> None:
+    alpha = cited.study("alpha-2010")
+    assert alpha is not None
+    seven = alpha._replace(authors=tuple(f"Author{i} A" for i in range(7)))
+    text = facts.citation(seven)
+    assert "Author5 A, et al. " in text and "et al.." not in text
+    assert "J Fixt. 2010;10(4):663-672." in facts.citation(alpha)
+
+
 def test_unknown_format(fixture: Evidence) -> None:
-    assert FORMATS == ("markdown", "html", "csv", "bibtex", "ris")
+    assert FORMATS == ("markdown", "html", "csv", "bibtex", "ris", "patient", "patient-html")
     with pytest.raises(ValueError, match="unknown export format"):
         export_text(fixture, "pdf")
 

@@ -32,7 +32,7 @@ from ldn_tui.records.rules import (
 _new = tuple.__new__
 _INF = float("inf")
 _BIG = 2**1023  # integers below this in size convert to floats
-_KEYS_STUDY_0 = frozenset({'adverse_events', 'authors', 'biomarkers', 'blinding', 'caveats', 'comparator', 'country', 'design', 'doi', 'funding', 'id', 'intervention', 'journal', 'keywords', 'outcomes', 'pmid', 'population', 'registration', 'risk_of_bias', 'summary', 'title', 'year'})
+_KEYS_STUDY_0 = frozenset({'adverse_events', 'authors', 'biomarkers', 'blinding', 'caveats', 'comparator', 'country', 'design', 'doi', 'funding', 'id', 'intervention', 'issue', 'journal', 'keywords', 'outcomes', 'pages', 'pmid', 'population', 'registration', 'risk_of_bias', 'summary', 'title', 'volume', 'year'})
 _CHOICES_DESIGN_1 = ('parallel-rct', 'crossover-rct', 'non-randomised-controlled', 'single-arm', 'observational', 'case-series')
 _CHOICES_BLINDING_2 = ('none', 'single', 'double')
 _KEYS_POPULATION_3 = frozenset({'age_mean', 'description', 'female_percent', 'n_analysed', 'n_enrolled'})
@@ -51,7 +51,7 @@ _CHOICES_ROLE_15 = ('predictor', 'outcome')
 _CHOICES_FINDING_16 = ('decreased', 'increased', 'no-change', 'predicts-response')
 _KEYS_RISK_OF_BIAS_17 = frozenset({'assessed_by', 'deviations', 'measurement', 'missing_data', 'overall', 'randomisation', 'rationale', 'reporting'})
 _CHOICES_RANDOMISATION_18 = ('low', 'some-concerns', 'high')
-_KEYS_REVIEW_19 = frozenset({'authors', 'caveats', 'certainty', 'conclusion', 'doi', 'findings', 'id', 'includes', 'includes_other', 'journal', 'keywords', 'kind', 'n_participants', 'n_studies', 'pmid', 'registration', 'search_date', 'summary', 'title', 'year'})
+_KEYS_REVIEW_19 = frozenset({'authors', 'caveats', 'certainty', 'conclusion', 'doi', 'findings', 'id', 'includes', 'includes_other', 'issue', 'journal', 'keywords', 'kind', 'n_participants', 'n_studies', 'pages', 'pmid', 'registration', 'search_date', 'summary', 'title', 'volume', 'year'})
 _CHOICES_KIND_20 = ('systematic-review', 'meta-analysis')
 _CHOICES_CERTAINTY_21 = ('high', 'moderate', 'low', 'very-low')
 _KEYS_FINDING_22 = frozenset({'ci_high', 'ci_low', 'comparison', 'domain', 'estimate', 'i2', 'k', 'note', 'p_value', 'secondary_source', 'type'})
@@ -120,6 +120,27 @@ def study(d: dict[str, Any], path: str, plain: bool) -> M.Study | None:
             return None
         v_journal = v_journal.strip()
         if not v_journal:
+            return None
+    v_volume = d.get('volume')
+    if v_volume is not None:
+        if type(v_volume) is not str or not (plain or v_volume.isprintable() or ('\n' in v_volume and v_volume.replace('\n', ' ').isprintable())):
+            return None
+        v_volume = v_volume.strip()
+        if not v_volume:
+            return None
+    v_issue = d.get('issue')
+    if v_issue is not None:
+        if type(v_issue) is not str or not (plain or v_issue.isprintable() or ('\n' in v_issue and v_issue.replace('\n', ' ').isprintable())):
+            return None
+        v_issue = v_issue.strip()
+        if not v_issue:
+            return None
+    v_pages = d.get('pages')
+    if v_pages is not None:
+        if type(v_pages) is not str or not (plain or v_pages.isprintable() or ('\n' in v_pages and v_pages.replace('\n', ' ').isprintable())):
+            return None
+        v_pages = v_pages.strip()
+        if not v_pages:
             return None
     v_registration = d.get('registration')
     if v_registration is not None:
@@ -530,7 +551,7 @@ def study(d: dict[str, Any], path: str, plain: bool) -> M.Study | None:
         v_adverse_events = v_adverse_events.strip()
         if not v_adverse_events:
             return None
-    record = _new(M.Study, (v_id, v_title, v_authors, v_year, v_design, v_blinding, v_summary, v_population, v_intervention, v_comparator, path, v_journal, v_doi, v_pmid, v_registration, v_country, v_funding, v_keywords, v_caveats, v_outcomes, v_biomarkers, v_risk_of_bias, v_adverse_events,))
+    record = _new(M.Study, (v_id, v_title, v_authors, v_year, v_design, v_blinding, v_summary, v_population, v_intervention, v_comparator, path, v_journal, v_doi, v_pmid, v_registration, v_country, v_funding, v_keywords, v_caveats, v_outcomes, v_biomarkers, v_risk_of_bias, v_adverse_events, v_volume, v_issue, v_pages,))
     return record
 
 
@@ -593,6 +614,27 @@ def review(d: dict[str, Any], path: str, plain: bool) -> M.Review | None:
             return None
         v_journal = v_journal.strip()
         if not v_journal:
+            return None
+    v_volume = d.get('volume')
+    if v_volume is not None:
+        if type(v_volume) is not str or not (plain or v_volume.isprintable() or ('\n' in v_volume and v_volume.replace('\n', ' ').isprintable())):
+            return None
+        v_volume = v_volume.strip()
+        if not v_volume:
+            return None
+    v_issue = d.get('issue')
+    if v_issue is not None:
+        if type(v_issue) is not str or not (plain or v_issue.isprintable() or ('\n' in v_issue and v_issue.replace('\n', ' ').isprintable())):
+            return None
+        v_issue = v_issue.strip()
+        if not v_issue:
+            return None
+    v_pages = d.get('pages')
+    if v_pages is not None:
+        if type(v_pages) is not str or not (plain or v_pages.isprintable() or ('\n' in v_pages and v_pages.replace('\n', ' ').isprintable())):
+            return None
+        v_pages = v_pages.strip()
+        if not v_pages:
             return None
     v_registration = d.get('registration')
     if v_registration is not None:
@@ -764,7 +806,7 @@ def review(d: dict[str, Any], path: str, plain: bool) -> M.Review | None:
     if v_n_participants is not None:
         if type(v_n_participants) is not int or not 1 <= v_n_participants <= _MAX_INT:
             return None
-    record = _new(M.Review, (v_id, v_title, v_authors, v_year, v_kind, v_conclusion, path, v_journal, v_doi, v_pmid, v_registration, v_search_date, v_includes, v_includes_other, v_certainty, v_findings, v_summary, v_keywords, v_caveats, v_n_studies, v_n_participants,))
+    record = _new(M.Review, (v_id, v_title, v_authors, v_year, v_kind, v_conclusion, path, v_journal, v_doi, v_pmid, v_registration, v_search_date, v_includes, v_includes_other, v_certainty, v_findings, v_summary, v_keywords, v_caveats, v_n_studies, v_n_participants, v_volume, v_issue, v_pages,))
     return record
 
 

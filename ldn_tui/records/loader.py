@@ -181,6 +181,7 @@ def _check(
 
     studies: list[Study] = []
     reviews: list[Review] = []
+    salvaged: list[S.Salvaged] = []  # files with field problems: their raw ids and references
     done = 0
     for job, (data, file_problems, plain_text) in zip(jobs, parsed, strict=True):
         done += 1
@@ -190,21 +191,22 @@ def _check(
         if data is None:
             continue
         ctx = S.Ctx(job.shown, problems)
+        before = len(problems)
+        record: Study | Review | None
         if job.sub == "studies":
-            study = S.build_study(ctx, data, job.rel, plain_text)
-            if study is None:
-                continue
-            studies.append(study)
-            record: Study | Review = study
+            record = study = S.build_study(ctx, data, job.rel, plain_text)
+            if study is not None:
+                studies.append(study)
         else:
-            review = S.build_review(ctx, data, job.rel, plain_text)
-            if review is None:
-                continue
-            reviews.append(review)
-            record = review
-        if record.id != job.stem:
+            record = review = S.build_review(ctx, data, job.rel, plain_text)
+            if review is not None:
+                reviews.append(review)
+        if len(problems) > before or record is None:
+            salvaged.append(S.salvage(data, job.rel, job.sub, built=record is not None))
+        record_id = record.id if record is not None else salvaged[-1].id
+        if record_id is not None and record_id != job.stem:
             problems.append(
-                Problem(job.shown, "id", f"'{record.id}' does not match the file name (expected '{job.stem}')")
+                Problem(job.shown, "id", f"'{record_id}' does not match the file name (expected '{job.stem}')")
             )
 
     if not any(job.sub == "studies" for job in jobs):
@@ -212,7 +214,7 @@ def _check(
 
     # A record that failed to build still exists: references to it are not also problems.
     present = {job.stem for job in jobs if job.sub == "studies"}, {job.stem for job in jobs}
-    _check_references(shown_root, topic, studies, reviews, mechanisms, questions, problems, present)
+    _check_references(shown_root, topic, studies, reviews, mechanisms, questions, problems, present, salvaged)
 
     if problems or topic is None:
         return None, problems
@@ -279,6 +281,7 @@ def _check_references(
     questions: list[Question],
     problems: list[Problem],
     present: tuple[set[str], set[str]],
+    salvaged: list[S.Salvaged],
 ) -> None:
     # File and field names are only worked out for a problem: a clean folder needs none.
     root = Path(shown_root)
@@ -295,6 +298,9 @@ def _check_references(
         claim(s.id, s.path, "id")
     for r in reviews:
         claim(r.id, r.path, "id")
+    for u in salvaged:
+        if u.id is not None:
+            claim(u.id, u.path, "id")
     for i, m in enumerate(mechanisms):
         claim(m.id, "mechanisms.toml", f"mechanism[{i}].id")
     for i, q in enumerate(questions):
@@ -304,9 +310,9 @@ def _check_references(
     record_ids = study_ids | {r.id for r in reviews} | present[1]
     domain_ids = {d.id for d in topic.domains} if topic is not None else None
 
-    def resolve(ids: Iterable[str], known: set[str], rel: str, field: str, what: str) -> None:
+    def resolve(ids: Iterable[str | None], known: set[str], rel: str, field: str, what: str) -> None:
         for i, ref in enumerate(ids):
-            if ref not in known:
+            if ref is not None and ref not in known:
                 hint = S.closest(ref, known)
                 extra = f", did you mean {hint}?" if hint else ""
                 problems.append(Problem(str(root / rel), f"{field}[{i}]", f"'{ref}' is not {what} in this folder{extra}"))
@@ -316,17 +322,27 @@ def _check_references(
         extra = f", did you mean {hint}?" if hint else f" (domains: {', '.join(sorted(domains))})"
         problems.append(Problem(str(root / rel), field, f"'{domain}' is not a domain of topic.toml{extra}"))
 
+    # A file with field problems is checked from its raw table (below), with its items' own numbers.
+    checked_raw = {u.path for u in salvaged}
     for s in studies:
-        if domain_ids is not None:
+        if domain_ids is not None and s.path not in checked_raw:
             for i, o in enumerate(s.outcomes):
                 if o.domain not in domain_ids:
                     unknown_domain(o.domain, domain_ids, s.path, f"outcomes[{i}].domain")
     for r in reviews:
+        if r.path in checked_raw:
+            continue
         resolve(r.includes, study_ids, r.path, "includes", "a study")
         if domain_ids is not None:
             for i, f in enumerate(r.findings):
                 if f.domain not in domain_ids:
                     unknown_domain(f.domain, domain_ids, r.path, f"findings[{i}].domain")
+    for u in salvaged:
+        resolve(u.includes, study_ids, u.path, "includes", "a study")
+        if domain_ids is not None:
+            for field, domain in u.domains:
+                if domain not in domain_ids:
+                    unknown_domain(domain, domain_ids, u.path, field)
     for i, m in enumerate(mechanisms):
         resolve(m.studies, record_ids, "mechanisms.toml", f"mechanism[{i}].studies", "a study or review")
         resolve(m.studies_against, record_ids, "mechanisms.toml", f"mechanism[{i}].studies_against", "a study or review")

@@ -11,10 +11,11 @@ clean, else by ``build``, which names every problem.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ldn_tui import model as M
 from ldn_tui.records import _fastpath as fastpath
+from ldn_tui.records.readers import SLUG
 from ldn_tui.records.readers import Ctx as Ctx  # re-exported: the loader builds contexts and tables here
 from ldn_tui.records.readers import Table as Table
 from ldn_tui.records.readers import closest as closest
@@ -194,3 +195,35 @@ def build_mechanism(t: Table) -> M.Mechanism | None:
 def build_question(t: Table) -> M.Question | None:
     question: M.Question | None = fastpath.question(t.data, False) or build(_shape("QUESTION"), t)
     return question
+
+
+# --------------------------------------------------------------------------- records with problems
+
+
+class Salvaged(NamedTuple):
+    """What the cross-file rules need of a study or review file with field problems, read from its raw
+    table, so that its id, duplicate-id, domain and reference problems are reported in the same run as
+    its field problems (a record that fails to build is not there to check; one that builds has left
+    out its failed items, and the rest are renumbered). Values of the wrong type are left out: the
+    field problems name them already."""
+
+    id: str | None  # None when the record built (it is checked), or missing, or not a slug
+    path: str  # the file, relative to the folder
+    domains: tuple[tuple[str, str], ...]  # (field, domain), e.g. ("outcomes[0].domain", "pain")
+    includes: tuple[str | None, ...]  # a review's included study ids, None for an item that is not a string
+
+
+def salvage(data: dict[str, Any], path: str, sub: str, built: bool) -> Salvaged:
+    """The id (unless ``built``), domains and references of a raw study (``sub`` "studies") or review table."""
+    raw_id = None if built else data.get("id")
+    record_id = raw_id if isinstance(raw_id, str) and SLUG.match(raw_id) else None
+    key = "outcomes" if sub == "studies" else "findings"
+    items = data.get(key)
+    domains = tuple(
+        (f"{key}[{i}].domain", item["domain"])
+        for i, item in enumerate(items if isinstance(items, list) else ())
+        if isinstance(item, dict) and isinstance(item.get("domain"), str)
+    )
+    includes = data.get("includes") if sub == "reviews" else None
+    refs = tuple(ref if isinstance(ref, str) else None for ref in includes) if isinstance(includes, list) else ()
+    return Salvaged(record_id, path, domains, refs)

@@ -146,6 +146,9 @@ CITATION: tuple[Field | Check, ...] = (
     text("pmid", required=False),
     Check(pmid_form, ("pmid",), fatal=False, needs=("pmid",)),
     text("journal", required=False),
+    text("volume", required=False),
+    text("issue", required=False),
+    text("pages", required=False),
     text("registration", required=False),
 )
 

@@ -1,4 +1,5 @@
-"""``ldn-tui export``: the evidence as Markdown, one self-contained HTML file, CSV, BibTeX or RIS.
+"""``ldn-tui export``: the evidence as Markdown, one self-contained HTML file, CSV, BibTeX, RIS, or the
+patient page (``patient``: Markdown, ``patient-html``: HTML; ``ldn_tui.report.patient``).
 
 :func:`export_text` builds the text; :func:`write_export` puts it on stdout
 or into ``--output`` under the rules: never over an existing file without
@@ -31,7 +32,7 @@ from ldn_tui.text import clean, one_line
 
 __all__ = ["EXIT_OK", "EXIT_REFUSED", "FORMATS", "export_text", "write_export"]
 
-FORMATS = ("markdown", "html", "csv", "bibtex", "ris")
+FORMATS = ("markdown", "html", "csv", "bibtex", "ris", "patient", "patient-html")
 EXIT_OK, EXIT_REFUSED = 0, 2
 
 
@@ -48,6 +49,10 @@ def export_text(evidence: Evidence, fmt: str, method: str = "REML") -> str:
         return summary_markdown(evidence, extra=synthesis_markdown(evidence, syntheses))
     if fmt == "html":
         return export_html(evidence, syntheses)
+    if fmt in ("patient", "patient-html"):
+        from ldn_tui.report.patient import patient_html, patient_markdown
+
+        return (patient_html if fmt == "patient-html" else patient_markdown)(evidence, syntheses)
     raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
@@ -100,13 +105,20 @@ def export_csv(evidence: Evidence) -> str:
 
 
 def ris(record: Study | Review) -> str:
-    """One RIS record, ending with its ``ER`` line."""
+    """One RIS record, ending with its ``ER`` line: authors as ``AU  - Younger, J.``, then volume (VL),
+    issue (IS) and pages (SP, and EP for a range) where recorded. Values are single lines."""
     lines = [("TY", "JOUR" if record.journal else "GEN"), ("ID", record.id)]
-    lines += [("AU", a) for a in record.authors]
+    lines += [("AU", facts.inverted_name(a)) for a in record.authors if not facts.is_et_al(a)]
     lines.append(("TI", record.title))
     if record.journal:
         lines.append(("JO", record.journal))
     lines.append(("PY", str(record.year)))
+    lines += [(tag, value) for tag, value in (("VL", record.volume), ("IS", record.issue)) if value]
+    if record.pages:
+        start, dash, end = record.pages.partition("-")
+        lines.append(("SP", start.strip() if dash and end.strip("- ") else record.pages))
+        if dash and end.strip("- "):
+            lines.append(("EP", end.strip("- ")))
     if record.doi:
         lines.append(("DO", record.doi))
     if record.pmid:

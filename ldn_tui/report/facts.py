@@ -7,10 +7,12 @@ no Textual.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
 from ldn_tui.model import Evidence, Outcome, Review, ReviewFinding, Study
+from ldn_tui.text import one_line
 
 NOT_REPORTED = "not reported"
 
@@ -88,12 +90,37 @@ def design_text(study: Study) -> str:
     return DESIGN_LABELS.get(study.design, study.design)
 
 
+def split_name(author: str) -> tuple[str, str]:
+    """'Due Bruun K' -> ('Due Bruun', 'K'): the surname and the trailing initials (PubMed's order), or
+    (author, '') when the name has no initials. A name written "Last, First" gives ('Last', '')."""
+    if "," in author:
+        return author.partition(",")[0].strip() or author, ""
+    tokens = author.split()
+    last = tokens[-1].replace(".", "") if len(tokens) > 1 else ""
+    if last and last.replace("-", "").isupper() and len(last.replace("-", "")) <= 3:
+        return " ".join(tokens[:-1]), last
+    return " ".join(tokens) or author, ""
+
+
 def surname(author: str) -> str:
     """'Due Bruun K' -> 'Due Bruun': drop trailing initials, keep compound surnames."""
-    tokens = author.split()
-    if len(tokens) > 1 and tokens[-1].replace(".", "").isupper() and len(tokens[-1].replace(".", "")) <= 3:
-        tokens = tokens[:-1]
-    return " ".join(tokens) or author
+    return split_name(author)[0]
+
+
+def initials_text(initials: str) -> str:
+    """'JA' -> 'J. A.', 'J-P' -> 'J.-P.'."""
+    if "-" in initials:
+        return "-".join(f"{part}." for part in initials.split("-") if part)
+    return " ".join(f"{letter}." for letter in initials)
+
+
+def inverted_name(author: str) -> str:
+    """'Younger JA' -> 'Younger, J. A.'; a surname alone stays as it is: the "Last, First" form that
+    BibTeX and reference managers read without guessing. A name with a comma is taken as written."""
+    if "," in author:
+        return " ".join(author.split())
+    last, initials = split_name(author)
+    return f"{last}, {initials_text(initials)}" if initials else last
 
 
 def authors_short(authors: Iterable[str]) -> str:
@@ -281,11 +308,11 @@ def year_span(evidence: Evidence) -> str:
 def citation(record: Study | Review) -> str:
     """A plain citation: authors, title, journal, year, then the identifiers."""
     names = list(record.authors)
-    authors = ", ".join(names[:6]) + (", et al." if len(names) > 6 else "") if names else "Authors not verified"
-    parts = [f"{authors}. {record.title.rstrip('.')}."]
+    authors = ", ".join(names[:6]) + (", et al" if len(names) > 6 else "") if names else "Authors not verified"
+    parts = [f"{authors.rstrip('.')}. {record.title.rstrip('.')}."]
     if record.journal:
         parts.append(f"{record.journal}.")
-    parts.append(f"{record.year}.")
+    parts.append(f"{record.year}{source_detail(record, ';')}.")
     ids = []
     if record.doi:
         ids.append(f"doi:{record.doi}")
@@ -298,30 +325,67 @@ def citation(record: Study | Review) -> str:
     return " ".join(parts)
 
 
-def _bib_escape(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch in "{}\\":
-            out.append(" ")
-        elif ch in "&%$#_":
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    return "".join(out)
+def source_detail(record: Study | Review, lead: str = "") -> str:
+    """'10(4):663-672' after ``lead`` (Vancouver style), or '' when no volume, issue or pages are recorded."""
+    text = record.volume or ""
+    if record.issue:
+        text += f"({record.issue})"
+    if record.pages:
+        text += f":{record.pages}" if text else record.pages
+    return f"{lead}{text}" if text else ""
+
+
+# TeX's specials, each as a command that prints it. Braces too: BibTeX counts every brace, escaped or
+# not, so ``\{`` would unbalance a field. ``^^5c`` (TeX's notation for a backslash) is inert once each
+# ``^`` is a command.
+_TEX = {
+    "\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
+    "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
+    "%": r"\%", "&": r"\&", "$": r"\$", "#": r"\#", "_": r"\_",
+}
+
+
+def tex_escape(text: str) -> str:
+    """Record text as literal TeX for a BibTeX field: every special printed, none interpreted."""
+    return "".join(_TEX.get(ch, ch) for ch in one_line(text))
+
+
+def is_et_al(author: str) -> bool:
+    return author.strip().rstrip(".").casefold() == "et al"
+
+
+def bibtex_author(author: str) -> str:
+    """'Younger J' -> 'Younger, J.'; 'et al' -> 'others' (BibTeX's word for it). A name written with a
+    comma is taken as already "Last, First"; a name without initials of several words ('FINAL Study
+    Group') is braced, as is a surname with the word "and" in it, so that BibTeX reads it as one surname."""
+    if is_et_al(author):
+        return "others"
+    name = " ".join(author.split())
+    if "," in name:
+        return tex_escape(name)
+    last, initials = split_name(name)
+    braced = " " in last and (not initials or "and" in last.casefold().split())
+    last = f"{{{tex_escape(last)}}}" if braced else tex_escape(last)
+    return f"{last}, {tex_escape(initials_text(initials))}" if initials else last
 
 
 def bibtex(record: Study | Review) -> str:
+    """One BibTeX entry: ``author = {Younger, J. and Mackey, S.}``, volume, number and pages where recorded,
+    every value TeX-escaped (``tex_escape``)."""
     key = record.id.replace("-", "_")
     fields = [
-        ("author", " and ".join(record.authors)),
-        ("title", record.title),
-        ("journal", record.journal or ""),
+        ("author", " and ".join(bibtex_author(a) for a in record.authors)),
+        ("title", tex_escape(record.title)),
+        ("journal", tex_escape(record.journal or "")),
         ("year", str(record.year)),
-        ("doi", record.doi or ""),
-        ("pmid", record.pmid or ""),
-        ("note", f"Registration {record.registration}" if record.registration else ""),
+        ("volume", tex_escape(record.volume or "")),
+        ("number", tex_escape(record.issue or "")),
+        ("pages", re.sub(r"\s*-+\s*", "--", tex_escape(record.pages or ""))),
+        ("doi", tex_escape(record.doi or "")),
+        ("pmid", tex_escape(record.pmid or "")),
+        ("note", tex_escape(f"Registration {record.registration}") if record.registration else ""),
     ]
-    body = ",\n".join(f"  {name} = {{{_bib_escape(value)}}}" for name, value in fields if value)
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
     kind = "article" if record.journal else "misc"
     return f"@{kind}{{{key},\n{body}\n}}\n"
 
