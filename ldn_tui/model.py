@@ -37,10 +37,23 @@ BIOMARKER_FINDINGS = ("decreased", "increased", "no-change", "predicts-response"
 ROB_JUDGMENTS = ("low", "some-concerns", "high")
 ROB_DOMAINS = ("randomisation", "deviations", "missing_data", "measurement", "reporting")
 REVIEW_KINDS = ("systematic-review", "meta-analysis")
+REVIEW_SCOPES = ("fibromyalgia", "chronic-pain", "rheumatic", "mixed")  # the population a review pooled
+REVIEW_DESIGNS = ("meta-analysis", "systematic-review", "scoping-review", "narrative-review", "conference-abstract")
 CERTAINTIES = ("high", "moderate", "low", "very-low")
 MECHANISM_STATUSES = ("hypothesis", "animal-evidence", "human-evidence", "contested")
 GRADE_DOMAINS = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias")
-COMPARISONS = ("placebo", "baseline")
+COMPARISONS = ("placebo", "baseline", "active")
+TRIAL_STATUSES = (
+    "not-yet-recruiting",
+    "recruiting",
+    "active-not-recruiting",
+    "completed",
+    "terminated",
+    "withdrawn",
+    "unknown",
+)
+ENDED_STATUSES = frozenset({"completed", "terminated", "withdrawn"})  # never called "ongoing"
+TRIAL_RESULTS = ("none", "posted", "published")
 
 Design = str
 EffectType = Literal["MD", "SMD", "RR", "OR"]
@@ -227,9 +240,10 @@ class ReviewFinding(NamedTuple):
     k: int | None = None
     i2: float | None = None
     p_value: float | None = None
-    comparison: str = "placebo"  # placebo | baseline (within-group change)
+    comparison: str = "placebo"  # placebo | baseline (within-group change) | active
     note: str | None = None  # e.g. "sensitivity analysis"
     secondary_source: bool = False
+    subgroup: str | None = None  # e.g. "fibromyalgia": a subgroup of a wider review
 
 
 class Review(NamedTuple):
@@ -257,6 +271,13 @@ class Review(NamedTuple):
     volume: str | None = None  # as a study's
     issue: str | None = None
     pages: str | None = None
+    scope: str = "fibromyalgia"  # fibromyalgia | chronic-pain | rheumatic | mixed: the population it pooled
+    design: str | None = None  # as the file gives it; ``work`` fills in the default
+
+    @property
+    def work(self) -> str:
+        """What kind of work it is (``REVIEW_DESIGNS``): ``design``, by default the ``kind``."""
+        return self.design or self.kind
 
 
 class Mechanism(NamedTuple):
@@ -278,6 +299,31 @@ class Question(NamedTuple):
     ongoing: tuple[str, ...] = ()
 
 
+class Trial(NamedTuple):
+    """A registered trial (trials.toml) and its status as read on ``status_checked``."""
+
+    registration: str  # the registry's own id, unique in the folder
+    title: str
+    status: str  # one of TRIAL_STATUSES
+    status_checked: date
+    results: str  # none | posted | published
+    source: str  # where the status was read
+    study: str | None = None  # the study record that reports it
+    planned_n: int | None = None
+    country: str | None = None
+    secondary_source: bool = False  # the status was read only in a secondary source (a tracker)
+
+    @property
+    def ended(self) -> bool:
+        """Completed, terminated or withdrawn: never to be called ongoing."""
+        return self.status in ENDED_STATUSES
+
+    @property
+    def id(self) -> str:
+        """The registration: how search and the panes name a trial."""
+        return self.registration
+
+
 class Evidence:
     """A whole evidence folder, loaded and validated.
 
@@ -285,7 +331,7 @@ class Evidence:
     rather than as a dataclass to keep ``dataclasses`` (and its ``inspect``) out of start-up.
     """
 
-    __slots__ = ("_index", "mechanisms", "questions", "reviews", "root", "studies", "topic")
+    __slots__ = ("_index", "_trials", "mechanisms", "questions", "reviews", "root", "studies", "topic", "trials")
 
     topic: Topic
     studies: tuple[Study, ...]  # sorted by year, then id
@@ -293,7 +339,9 @@ class Evidence:
     mechanisms: tuple[Mechanism, ...]
     questions: tuple[Question, ...]
     root: str
+    trials: tuple[Trial, ...]  # sorted by registration; empty when the folder has no trials.toml
     _index: dict[str, Study | Review]
+    _trials: dict[str, Trial]
 
     def __init__(
         self,
@@ -303,12 +351,14 @@ class Evidence:
         mechanisms: tuple[Mechanism, ...] = (),
         questions: tuple[Question, ...] = (),
         root: str = "",
+        trials: tuple[Trial, ...] = (),
     ) -> None:
         index: dict[str, Study | Review] = {s.id: s for s in studies}
         index.update((r.id, r) for r in reviews)
         for name, value in (
             ("topic", topic), ("studies", studies), ("reviews", reviews), ("mechanisms", mechanisms),
-            ("questions", questions), ("root", root), ("_index", index),
+            ("questions", questions), ("root", root), ("trials", trials), ("_index", index),
+            ("_trials", {t.registration: t for t in trials}),
         ):
             object.__setattr__(self, name, value)
 
@@ -319,7 +369,7 @@ class Evidence:
         raise AttributeError(f"Evidence is immutable: cannot delete {name}")
 
     def _key(self) -> tuple[object, ...]:
-        return self.topic, self.studies, self.reviews, self.mechanisms, self.questions, self.root
+        return self.topic, self.studies, self.reviews, self.mechanisms, self.questions, self.root, self.trials
 
     def __eq__(self, other: object) -> bool:
         return self._key() == other._key() if isinstance(other, Evidence) else NotImplemented
@@ -329,11 +379,12 @@ class Evidence:
 
     def __repr__(self) -> str:
         return (f"Evidence(topic={self.topic.id!r}, {len(self.studies)} studies, {len(self.reviews)} reviews, "
-                f"{len(self.mechanisms)} mechanisms, {len(self.questions)} questions, root={self.root!r})")
+                f"{len(self.mechanisms)} mechanisms, {len(self.questions)} questions, {len(self.trials)} trials, "
+                f"root={self.root!r})")
 
     def with_studies(self, studies: tuple[Study, ...]) -> Evidence:
         """The same folder with only these studies (for previews)."""
-        return Evidence(self.topic, studies, self.reviews, self.mechanisms, self.questions, self.root)
+        return Evidence(self.topic, studies, self.reviews, self.mechanisms, self.questions, self.root, self.trials)
 
     def study(self, study_id: str) -> Study | None:
         rec = self._index.get(study_id)
@@ -341,6 +392,9 @@ class Evidence:
 
     def record(self, record_id: str) -> Study | Review | None:
         return self._index.get(record_id)
+
+    def trial(self, registration: str) -> Trial | None:
+        return self._trials.get(registration)
 
     @property
     def participants(self) -> int:

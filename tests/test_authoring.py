@@ -97,7 +97,7 @@ def test_init_copies_the_bundled_folder_which_validates(tmp_path: Path) -> None:
     assert copied and all(bundled[name] == digest for name, digest in copied.items())
     assert set(copied) == {n for n in bundled if n.endswith(".toml")}
     ok = run("validate", "--evidence", str(tmp_path / "mine"))
-    assert ok.returncode == 0 and ok.stdout.startswith("ok: 9 studies"), ok.stderr
+    assert ok.returncode == 0 and ok.stdout.startswith("ok: "), ok.stderr
     assert tree(bundled_evidence()) == bundled
 
 

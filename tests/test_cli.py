@@ -66,7 +66,8 @@ def test_summary_json_follows_the_contract() -> None:
     out = run("summary", "--evidence", str(FIXTURE), "--format", "json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert list(data) == ["format", "topic", "studies", "syntheses", "inflammation", "mechanisms", "questions"]
+    assert list(data) == ["format", "topic", "studies", "syntheses", "inflammation", "mechanisms", "questions",
+                          "reviews", "trials"]
     assert data["format"] == 1
     assert data["topic"] == {
         "id": "fixture-topic",
@@ -86,6 +87,15 @@ def test_summary_json_follows_the_contract() -> None:
     }
     assert data["mechanisms"][0] == {"id": "rebound", "title": "Receptor rebound", "status": "hypothesis"}
     assert data["questions"][0]["ongoing"] == ["NCT00000009"]
+    assert [r["id"] for r in data["reviews"]] == ["omega-2021", "psi-2025"]
+    psi = data["reviews"][1]
+    assert list(psi) == ["id", "year", "kind", "scope", "design", "search_date", "includes", "includes_other",
+                         "certainty", "conclusion", "findings"]
+    assert (psi["scope"], psi["design"], psi["includes"]) == ("fibromyalgia", "meta-analysis",
+                                                              ["beta-2015", "gamma-2020", "delta-2024"])
+    assert psi["findings"][0] == {"domain": "pain", "type": "MD", "estimate": -0.2, "ci_low": -0.9, "ci_high": 0.5,
+                                  "k": 3, "i2": 70.0, "subgroup": None, "comparison": "placebo"}
+    assert data["trials"] == []  # the fixture has no trials.toml
 
 
 def test_validate_ok() -> None:
@@ -253,3 +263,63 @@ def test_summary_reviews_are_readable_at_80_columns() -> None:
     assert header.split() == ["Review", "Included", "pooled", "Conclusion"]
     assert "…" not in section, "no cell is cut short"
     assert "Annals of Medicine and" in section and "meta-analysis" in section
+
+
+# --- the evidence as of 2026-12-03 (issue 11) ------------------------------------------------
+
+
+def test_bundled_summary_counts_and_opening_paragraph() -> None:
+    out = run("summary", env={"LDN_TUI_NO_CACHE": "1"})
+    assert out.returncode == 0, out.stderr
+    first_screen = " ".join(out.stdout.splitlines()[:40])
+    assert "12 studies, 13 reviews" in first_screen
+    assert "Five randomised placebo-controlled trials of LDN exist" in first_screen
+    assert "The reviews published since 2024 disagree" in first_screen and "Why they disagree" in first_screen
+
+
+def test_bundled_summary_shows_pain_without_innova_next_to_the_main_result() -> None:
+    text = run("summary", "--width", "120").stdout
+    block = text[text.index("Pain intensity — MD") :]
+    assert "Without Rodríguez-Freire et al. 2025: MD −0.34 (95% CI −0.95 to 0.27), k = 1" in block.split("Certainty")[0]
+
+
+def test_search_finds_the_tdcs_trial_and_completed_trials() -> None:
+    tdcs = json.loads(run("search", "tDCS", "--format", "json").stdout)
+    assert tdcs["hits"][0]["id"] == "de-paula-2023"
+    completed = json.loads(run("search", "status:completed type:trial", "--format", "json").stdout)
+    assert {h["id"] for h in completed["hits"]} == {"NCT02107014", "NCT04270877", "NCT04502251"}
+    assert {h["kind"] for h in completed["hits"]} == {"trial"}
+
+
+def test_bundled_json_lists_reviews_and_trials_with_status_and_date() -> None:
+    data = json.loads(run("summary", "--format", "json").stdout)
+    assert len(data["studies"]) == 12 and len(data["reviews"]) == 13
+    trials = {t["registration"]: t for t in data["trials"]}
+    assert trials["NCT02107014"] == {"registration": "NCT02107014", "title": "LDN Immune Monitoring",
+                                     "status": "completed", "status_checked": "2026-12-03", "results": "none",
+                                     "study": None}
+    assert trials["NCT04739995"]["study"] == "rodriguez-freire-innova"
+    hegde = next(r for r in data["reviews"] if r["id"] == "hegde-2025")
+    assert (hegde["scope"], hegde["findings"][0]["subgroup"]) == ("chronic-pain", "fibromyalgia")
+    rizwan = next(r for r in data["reviews"] if r["id"] == "rizwan-2025")
+    assert (rizwan["design"], rizwan["findings"][0]["estimate"]) == ("conference-abstract", -0.851)
+
+
+def test_no_trial_is_called_ongoing_in_the_summary() -> None:
+    for fmt in ("text", "markdown"):
+        text = run("summary", "--format", fmt, "--width", "200").stdout
+        assert "ongoing" not in text.lower(), fmt
+        assert "NCT02107014 completed (read 2026-12-03)" in text
+
+
+def test_a_question_naming_an_unregistered_trial_is_refused(tmp_path: Path) -> None:
+    from ldn_tui.records.paths import bundled_evidence
+
+    folder = tmp_path / "ev"
+    shutil.copytree(bundled_evidence(), folder)
+    questions = folder / "questions.toml"
+    questions.write_text(questions.read_text(encoding="utf-8").replace('"NCT02806440"', '"NCT02806441"'), encoding="utf-8")
+    out = run("validate", "--evidence", str(folder))
+    assert out.returncode != 0
+    assert "questions.toml: question[9].ongoing[0]: 'NCT02806441' is not a [[trial]] of trials.toml" in out.stderr
+    assert "Traceback" not in out.stderr

@@ -135,7 +135,7 @@ def test_parse_query_quoted_filter_value_and_curly_quotes() -> None:
         ("design:", 'filter "design:" needs a value right after the colon'),
         ("design: crossover", 'filter "design:" needs a value'),
         ("marker:,", 'filter "marker:" needs a value'),
-        ("type:trial", 'type: "trial" is not a record type (use study, review, mechanism, question)'),
+        ("type:trail", 'type: "trail" is not a record type (use study, review, mechanism, question, trial)'),
     ],
 )
 def test_malformed_queries_raise_query_error(index: SearchIndex, query: str, message: str) -> None:

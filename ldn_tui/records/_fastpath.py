@@ -24,8 +24,11 @@ from ldn_tui.records.rules import (
     effect_or_arms,
     events_within_total,
     pmid_form,
+    registration_form,
+    results_need_a_start,
     some_author,
     some_identifier,
+    subgroup_within_scope,
     year_not_future,
 )
 
@@ -51,14 +54,19 @@ _CHOICES_ROLE_15 = ('predictor', 'outcome')
 _CHOICES_FINDING_16 = ('decreased', 'increased', 'no-change', 'predicts-response')
 _KEYS_RISK_OF_BIAS_17 = frozenset({'assessed_by', 'deviations', 'measurement', 'missing_data', 'overall', 'randomisation', 'rationale', 'reporting'})
 _CHOICES_RANDOMISATION_18 = ('low', 'some-concerns', 'high')
-_KEYS_REVIEW_19 = frozenset({'authors', 'caveats', 'certainty', 'conclusion', 'doi', 'findings', 'id', 'includes', 'includes_other', 'issue', 'journal', 'keywords', 'kind', 'n_participants', 'n_studies', 'pages', 'pmid', 'registration', 'search_date', 'summary', 'title', 'volume', 'year'})
+_KEYS_REVIEW_19 = frozenset({'authors', 'caveats', 'certainty', 'conclusion', 'design', 'doi', 'findings', 'id', 'includes', 'includes_other', 'issue', 'journal', 'keywords', 'kind', 'n_participants', 'n_studies', 'pages', 'pmid', 'registration', 'scope', 'search_date', 'summary', 'title', 'volume', 'year'})
 _CHOICES_KIND_20 = ('systematic-review', 'meta-analysis')
 _CHOICES_CERTAINTY_21 = ('high', 'moderate', 'low', 'very-low')
-_KEYS_FINDING_22 = frozenset({'ci_high', 'ci_low', 'comparison', 'domain', 'estimate', 'i2', 'k', 'note', 'p_value', 'secondary_source', 'type'})
-_CHOICES_COMPARISON_23 = ('placebo', 'baseline')
-_KEYS_MECHANISM_24 = frozenset({'caveats', 'id', 'references', 'status', 'studies', 'studies_against', 'summary', 'title'})
-_CHOICES_STATUS_25 = ('hypothesis', 'animal-evidence', 'human-evidence', 'contested')
-_KEYS_QUESTION_26 = frozenset({'id', 'ongoing', 'question', 'studies', 'why'})
+_KEYS_FINDING_22 = frozenset({'ci_high', 'ci_low', 'comparison', 'domain', 'estimate', 'i2', 'k', 'note', 'p_value', 'secondary_source', 'subgroup', 'type'})
+_CHOICES_COMPARISON_23 = ('placebo', 'baseline', 'active')
+_CHOICES_SCOPE_24 = ('fibromyalgia', 'chronic-pain', 'rheumatic', 'mixed')
+_CHOICES_DESIGN_25 = ('meta-analysis', 'systematic-review', 'scoping-review', 'narrative-review', 'conference-abstract')
+_KEYS_MECHANISM_26 = frozenset({'caveats', 'id', 'references', 'status', 'studies', 'studies_against', 'summary', 'title'})
+_CHOICES_STATUS_27 = ('hypothesis', 'animal-evidence', 'human-evidence', 'contested')
+_KEYS_QUESTION_28 = frozenset({'id', 'ongoing', 'question', 'studies', 'why'})
+_KEYS_TRIAL_29 = frozenset({'country', 'planned_n', 'registration', 'results', 'secondary_source', 'source', 'status', 'status_checked', 'study', 'title'})
+_CHOICES_STATUS_30 = ('not-yet-recruiting', 'recruiting', 'active-not-recruiting', 'completed', 'terminated', 'withdrawn', 'unknown')
+_CHOICES_RESULTS_31 = ('none', 'posted', 'published')
 
 
 def study(d: dict[str, Any], path: str, plain: bool) -> M.Study | None:
@@ -736,7 +744,14 @@ def review(d: dict[str, Any], path: str, plain: bool) -> M.Review | None:
             v_findings_secondary_source = v_findings_item.get('secondary_source', False)
             if type(v_findings_secondary_source) is not bool:
                 return None
-            v_findings_item = _new(M.ReviewFinding, (v_findings_domain, v_findings_type, v_findings_estimate, v_findings_ci_low, v_findings_ci_high, v_findings_k, v_findings_i2, v_findings_p_value, v_findings_comparison, v_findings_note, v_findings_secondary_source,))
+            v_findings_subgroup = v_findings_item.get('subgroup')
+            if v_findings_subgroup is not None:
+                if type(v_findings_subgroup) is not str or not (plain or v_findings_subgroup.isprintable() or ('\n' in v_findings_subgroup and v_findings_subgroup.replace('\n', ' ').isprintable())):
+                    return None
+                v_findings_subgroup = v_findings_subgroup.strip()
+                if not v_findings_subgroup:
+                    return None
+            v_findings_item = _new(M.ReviewFinding, (v_findings_domain, v_findings_type, v_findings_estimate, v_findings_ci_low, v_findings_ci_high, v_findings_k, v_findings_i2, v_findings_p_value, v_findings_comparison, v_findings_note, v_findings_secondary_source, v_findings_subgroup,))
             v_findings_all.append(v_findings_item)
         v_findings = tuple(v_findings_all)
     v_search_date = d.get('search_date')
@@ -806,13 +821,23 @@ def review(d: dict[str, Any], path: str, plain: bool) -> M.Review | None:
     if v_n_participants is not None:
         if type(v_n_participants) is not int or not 1 <= v_n_participants <= _MAX_INT:
             return None
-    record = _new(M.Review, (v_id, v_title, v_authors, v_year, v_kind, v_conclusion, path, v_journal, v_doi, v_pmid, v_registration, v_search_date, v_includes, v_includes_other, v_certainty, v_findings, v_summary, v_keywords, v_caveats, v_n_studies, v_n_participants, v_volume, v_issue, v_pages,))
+    v_scope = d.get('scope')
+    if v_scope is None:
+        v_scope = 'fibromyalgia'
+    elif v_scope not in _CHOICES_SCOPE_24:
+        return None
+    v_design = d.get('design')
+    if v_design is not None and v_design not in _CHOICES_DESIGN_25:
+        return None
+    if subgroup_within_scope(d, v_scope, v_findings) is not None:
+        return None
+    record = _new(M.Review, (v_id, v_title, v_authors, v_year, v_kind, v_conclusion, path, v_journal, v_doi, v_pmid, v_registration, v_search_date, v_includes, v_includes_other, v_certainty, v_findings, v_summary, v_keywords, v_caveats, v_n_studies, v_n_participants, v_volume, v_issue, v_pages, v_scope, v_design,))
     return record
 
 
 def mechanism(d: dict[str, Any], plain: bool) -> M.Mechanism | None:
     """A clean mechanism record, or None: see ``ldn_tui.records.shapes.MECHANISM``."""
-    if not d.keys() <= _KEYS_MECHANISM_24:
+    if not d.keys() <= _KEYS_MECHANISM_26:
         return None
     v_id = d.get('id')
     if type(v_id) is not str or not (plain or v_id.isprintable() or ('\n' in v_id and v_id.replace('\n', ' ').isprintable())):
@@ -829,7 +854,7 @@ def mechanism(d: dict[str, Any], plain: bool) -> M.Mechanism | None:
     if not v_title:
         return None
     v_status = d.get('status')
-    if v_status not in _CHOICES_STATUS_25:
+    if v_status not in _CHOICES_STATUS_27:
         return None
     v_summary = d.get('summary')
     if type(v_summary) is not str or not (plain or v_summary.isprintable() or ('\n' in v_summary and v_summary.replace('\n', ' ').isprintable())):
@@ -891,7 +916,7 @@ def mechanism(d: dict[str, Any], plain: bool) -> M.Mechanism | None:
 
 def question(d: dict[str, Any], plain: bool) -> M.Question | None:
     """A clean question record, or None: see ``ldn_tui.records.shapes.QUESTION``."""
-    if not d.keys() <= _KEYS_QUESTION_26:
+    if not d.keys() <= _KEYS_QUESTION_28:
         return None
     v_id = d.get('id')
     if type(v_id) is not str or not (plain or v_id.isprintable() or ('\n' in v_id and v_id.replace('\n', ' ').isprintable())):
@@ -938,4 +963,64 @@ def question(d: dict[str, Any], plain: bool) -> M.Question | None:
         if not all(v_ongoing):
             return None
     record = _new(M.Question, (v_id, v_question, v_why, v_studies, v_ongoing,))
+    return record
+
+
+def trial(d: dict[str, Any], plain: bool) -> M.Trial | None:
+    """A clean trial record, or None: see ``ldn_tui.records.shapes.TRIAL``."""
+    if not d.keys() <= _KEYS_TRIAL_29:
+        return None
+    v_registration = d.get('registration')
+    if type(v_registration) is not str or not (plain or v_registration.isprintable() or ('\n' in v_registration and v_registration.replace('\n', ' ').isprintable())):
+        return None
+    v_registration = v_registration.strip()
+    if not v_registration:
+        return None
+    if v_registration is not None and registration_form(d, v_registration) is not None:
+        return None
+    v_title = d.get('title')
+    if type(v_title) is not str or not (plain or v_title.isprintable() or ('\n' in v_title and v_title.replace('\n', ' ').isprintable())):
+        return None
+    v_title = v_title.strip()
+    if not v_title:
+        return None
+    v_status = d.get('status')
+    if v_status not in _CHOICES_STATUS_30:
+        return None
+    v_status_checked = d.get('status_checked')
+    if type(v_status_checked) is not _date or v_status_checked > _date.today():
+        return None
+    v_results = d.get('results')
+    if v_results not in _CHOICES_RESULTS_31:
+        return None
+    if v_status is not None and v_results is not None and results_need_a_start(d, v_status, v_results) is not None:
+        return None
+    v_source = d.get('source')
+    if type(v_source) is not str or not (plain or v_source.isprintable() or ('\n' in v_source and v_source.replace('\n', ' ').isprintable())):
+        return None
+    v_source = v_source.strip()
+    if not v_source:
+        return None
+    v_study = d.get('study')
+    if v_study is not None:
+        if type(v_study) is not str or not (plain or v_study.isprintable() or ('\n' in v_study and v_study.replace('\n', ' ').isprintable())):
+            return None
+        v_study = v_study.strip()
+        if not v_study:
+            return None
+    v_planned_n = d.get('planned_n')
+    if v_planned_n is not None:
+        if type(v_planned_n) is not int or not 1 <= v_planned_n <= _MAX_INT:
+            return None
+    v_country = d.get('country')
+    if v_country is not None:
+        if type(v_country) is not str or not (plain or v_country.isprintable() or ('\n' in v_country and v_country.replace('\n', ' ').isprintable())):
+            return None
+        v_country = v_country.strip()
+        if not v_country:
+            return None
+    v_secondary_source = d.get('secondary_source', False)
+    if type(v_secondary_source) is not bool:
+        return None
+    record = _new(M.Trial, (v_registration, v_title, v_status, v_status_checked, v_results, v_source, v_study, v_planned_n, v_country, v_secondary_source,))
     return record

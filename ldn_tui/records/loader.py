@@ -25,11 +25,12 @@ from ldn_tui.model import (
     Review,
     Study,
     Topic,
+    Trial,
 )
 from ldn_tui.records import schema as S
 from ldn_tui.records.toml_file import read_record, read_toml
 
-ROOT_FILES = ("topic.toml", "mechanisms.toml", "questions.toml")
+ROOT_FILES = ("topic.toml", "mechanisms.toml", "questions.toml", "trials.toml")
 
 
 def _toml_files(top: str, shown: str, problems: list[Problem]) -> list[tuple[str, str]]:
@@ -120,7 +121,7 @@ def _check(
                 Problem(
                     str(Path(shown_root) / name),
                     "",
-                    "not part of the format (root files: topic.toml, mechanisms.toml, questions.toml"
+                    f"not part of the format (root files: {', '.join(ROOT_FILES)}"
                     + (f"; did you mean {hint}?)" if hint else ")"),
                 )
             )
@@ -136,13 +137,18 @@ def _check(
 
     mechanisms: list[Mechanism] = []
     questions: list[Question] = []
+    read_trials: list[Trial] = []
+    trials: list[Trial] | None = None  # None: the folder has no trials.toml (its references are not checked)
     for name, key, builder in (
         ("mechanisms.toml", "mechanism", S.build_mechanism),
         ("questions.toml", "question", S.build_question),
+        ("trials.toml", "trial", S.build_trial),
     ):
         path = folder / name
         if not path.is_file():
             continue
+        if key == "trial":
+            trials = read_trials
         shown = str(Path(shown_root) / name)
         data = read_toml(path, shown, problems)
         if data is None:
@@ -151,7 +157,7 @@ def _check(
         top = S.Table(ctx, data, "")
         top.known({key})
         tables = top.tables(key, required=False)
-        target: list[Any] = mechanisms if key == "mechanism" else questions
+        target: list[Any] = mechanisms if key == "mechanism" else questions if key == "question" else read_trials
         for table in tables:
             built = builder(table)
             if built is not None:
@@ -215,6 +221,8 @@ def _check(
     # A record that failed to build still exists: references to it are not also problems.
     present = {job.stem for job in jobs if job.sub == "studies"}, {job.stem for job in jobs}
     _check_references(shown_root, topic, studies, reviews, mechanisms, questions, problems, present, salvaged)
+    if trials is not None:
+        _check_trials(shown_root, trials, studies, questions, problems, present[0])
 
     if problems or topic is None:
         return None, problems
@@ -227,6 +235,7 @@ def _check(
         mechanisms=tuple(mechanisms),
         questions=tuple(questions),
         root=shown_root,
+        trials=tuple(sorted(trials or (), key=lambda t: t.registration)),
     )
     return evidence, []
 
@@ -348,3 +357,43 @@ def _check_references(
         resolve(m.studies_against, record_ids, "mechanisms.toml", f"mechanism[{i}].studies_against", "a study or review")
     for i, q in enumerate(questions):
         resolve(q.studies, record_ids, "questions.toml", f"question[{i}].studies", "a study or review")
+
+
+def _check_trials(
+    shown_root: str,
+    trials: list[Trial],
+    studies: list[Study],
+    questions: list[Question],
+    problems: list[Problem],
+    present: set[str],
+) -> None:
+    """trials.toml both ways: registrations unique; every question's ``ongoing`` entry and every
+    study's ``registration`` a trial of the file; every trial's ``study`` a study of the folder."""
+    root = Path(shown_root)
+    trials_file = str(root / "trials.toml")
+    registered: dict[str, int] = {}
+    for i, t in enumerate(trials):
+        if t.registration in registered:
+            problems.append(Problem(trials_file, f"trial[{i}].registration",
+                                    f"duplicate registration '{t.registration}' (also trial[{registered[t.registration]}])"))
+        else:
+            registered[t.registration] = i
+    study_ids = {s.id for s in studies} | present
+    for i, t in enumerate(trials):
+        if t.study is not None and t.study not in study_ids:
+            hint = S.closest(t.study, study_ids)
+            extra = f", did you mean {hint}?" if hint else ""
+            problems.append(Problem(trials_file, f"trial[{i}].study", f"'{t.study}' is not a study in this folder{extra}"))
+
+    def unregistered(ref: str, rel: str, field: str) -> None:
+        hint = S.closest(ref, registered)
+        extra = f", did you mean {hint}?" if hint else ""
+        problems.append(Problem(str(root / rel), field, f"'{ref}' is not a [[trial]] of trials.toml{extra}"))
+
+    for s in studies:
+        if s.registration is not None and s.registration not in registered:
+            unregistered(s.registration, s.path, "registration")
+    for i, q in enumerate(questions):
+        for j, ref in enumerate(q.ongoing):
+            if ref not in registered:
+                unregistered(ref, "questions.toml", f"question[{i}].ongoing[{j}]")

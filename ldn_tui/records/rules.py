@@ -8,6 +8,7 @@ the generated ``ldn_tui.records._fastpath``) call these same functions.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -93,3 +94,28 @@ def arms_alike(raw: dict[str, Any], intervention: M.Arm | None, control: M.Arm |
     if intervention is not None and control is not None and type(intervention) is not type(control):
         return [("control", "both arms need the same kind of data: mean/sd/n or events/total")]
     return None
+
+
+REGISTRATION = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*\Z")
+
+
+def registration_form(raw: dict[str, Any], registration: str | None) -> Problems:
+    if registration is not None and not REGISTRATION.match(registration):
+        return [("registration", f"'{registration}' is not a registry id (letters, digits and '-', "
+                                 "as the registry writes it, e.g. NCT04739995)")]
+    return None
+
+
+def results_need_a_start(raw: dict[str, Any], status: str | None, results: str | None) -> Problems:
+    if results is not None and results != "none" and status in ("not-yet-recruiting", "withdrawn"):
+        return [("results", f"'{results}' results for a trial that is '{status}': "
+                            "a trial that enrolled no one has none")]
+    return None
+
+
+def subgroup_within_scope(raw: dict[str, Any], scope: str | None, findings: tuple[M.ReviewFinding, ...]) -> Problems:
+    """A finding's ``subgroup`` is part of a wider review: never the review's own scope."""
+    found = [(f"findings[{i}].subgroup", f"'{f.subgroup}' is the review's own scope: a subgroup names "
+                                         "part of a wider review (leave it out)")
+             for i, f in enumerate(findings) if f.subgroup is not None and f.subgroup == scope]
+    return found or None

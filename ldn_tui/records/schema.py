@@ -227,3 +227,8 @@ def salvage(data: dict[str, Any], path: str, sub: str, built: bool) -> Salvaged:
     includes = data.get("includes") if sub == "reviews" else None
     refs = tuple(ref if isinstance(ref, str) else None for ref in includes) if isinstance(includes, list) else ()
     return Salvaged(record_id, path, domains, refs)
+
+
+def build_trial(t: Table) -> M.Trial | None:
+    trial: M.Trial | None = fastpath.trial(t.data, False) or build(_shape("TRIAL"), t)
+    return trial

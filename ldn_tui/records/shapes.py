@@ -35,8 +35,11 @@ from ldn_tui.records.rules import (
     effect_or_arms,
     events_within_total,
     pmid_form,
+    registration_form,
+    results_need_a_start,
     some_author,
     some_identifier,
+    subgroup_within_scope,
     year_not_future,
 )
 
@@ -266,6 +269,7 @@ FINDING = Shape("finding", M.ReviewFinding, (
     enum("comparison", M.COMPARISONS, required=False, default="placebo"),
     text("note", required=False),
     flag("secondary_source"),
+    text("subgroup", required=False),
 ))
 
 REVIEW = Shape("review", M.Review, (
@@ -282,6 +286,9 @@ REVIEW = Shape("review", M.Review, (
     strs("caveats"),
     integer("n_studies", minimum=1),
     integer("n_participants", minimum=1),
+    enum("scope", M.REVIEW_SCOPES, required=False, default="fibromyalgia"),
+    enum("design", M.REVIEW_DESIGNS, required=False),  # left out: the review's ``kind`` (``Review.work``)
+    Check(subgroup_within_scope, ("scope", "findings"), fatal=False),
 ), with_path=True)
 
 # --------------------------------------------------------------------------- mechanisms.toml, questions.toml
@@ -305,7 +312,24 @@ QUESTION = Shape("question", M.Question, (
     strs("ongoing"),
 ))
 
+# --------------------------------------------------------------------------- trials.toml
+
+TRIAL = Shape("trial", M.Trial, (
+    text("registration"),
+    Check(registration_form, ("registration",), needs=("registration",)),
+    text("title"),
+    enum("status", M.TRIAL_STATUSES),
+    day("status_checked", required=True),
+    enum("results", M.TRIAL_RESULTS),
+    Check(results_need_a_start, ("status", "results"), needs=("status", "results")),
+    text("source"),
+    text("study", required=False),
+    integer("planned_n", minimum=1),
+    text("country", required=False),
+    flag("secondary_source"),
+))
+
 # The shapes compiled into ``ldn_tui.records._fastpath``: studies and reviews, one file each and
-# thousands in a folder, and the entries of mechanisms.toml and questions.toml, so that a
+# thousands in a folder, and the entries of mechanisms.toml, questions.toml and trials.toml, so that a
 # clean folder loads without importing this module at all.
-COMPILED = (STUDY, REVIEW, MECHANISM, QUESTION)
+COMPILED = (STUDY, REVIEW, MECHANISM, QUESTION, TRIAL)

@@ -99,6 +99,8 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "review.summary": ('"..."', "one paragraph in your own words"),
     "review.n_studies": ("8", "how many studies the review included in all"),
     "review.n_participants": ("400", "how many participants it included in all"),
+    "review.scope": ("", "the population it pooled (fibromyalgia by default)"),
+    "review.design": ("", "what kind of work it is (by default its kind)"),
     "finding.domain": ('"pain"', "one of the domains of topic.toml"),
     "finding.type": ("", "the effect measure"),
     "finding.estimate": ("-0.3", "the pooled estimate (ratios on the ratio scale)"),
@@ -107,8 +109,9 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "finding.k": ("5", "how many studies were pooled"),
     "finding.i2": ("40", "I² in percent"),
     "finding.p_value": ("0.05", "the p-value as published"),
-    "finding.comparison": ("", "placebo (the default) or baseline for a within-group change"),
+    "finding.comparison": ("", "placebo (the default), active, or baseline for a within-group change"),
     "finding.note": ('"sensitivity analysis"', "what this result is, when the domain is broader"),
+    "finding.subgroup": ('"..."', "the subgroup this result is for, narrower than the review's scope"),
 }
 
 _TABLE_NOTES = {

@@ -183,6 +183,10 @@ def finding_text(f: ReviewFinding) -> str:
         text += ", " + ", ".join(extras)
     if f.comparison == "baseline":
         text += " [vs baseline, not vs placebo]"
+    elif f.comparison == "active":
+        text += " [vs an active comparator, not vs placebo]"
+    if f.subgroup is not None:
+        text += f" [{f.subgroup} subgroup]"
     if f.note:
         text = f"{f.note}: {text}"
     if f.secondary_source:
@@ -286,8 +290,9 @@ def reviews_by_date(evidence: Evidence) -> list[Review]:
 
 
 def review_main_finding(review: Review, domain_id: str) -> ReviewFinding | None:
-    """The review's headline pooled result for a domain: vs placebo, not a sensitivity analysis."""
-    candidates = [f for f in review.findings if f.domain == domain_id and f.comparison == "placebo"]
+    """The review's headline pooled result for a domain: vs placebo, of fibromyalgia (``on_topic``),
+    not a sensitivity analysis."""
+    candidates = [f for f in review.findings if f.domain == domain_id and on_topic(review, f)]
     plain = [f for f in candidates if not f.note]
     best = plain or candidates
     return best[0] if best else None
@@ -418,3 +423,86 @@ def links(record: Study | Review) -> list[tuple[str, str]]:
         if url:
             out.append((record.registration, url))
     return out
+
+
+# --------------------------------------------------------------------------- reviews: kind of work, scope
+
+REVIEW_DESIGN_LABELS = {
+    "meta-analysis": "meta-analysis",
+    "systematic-review": "systematic review",
+    "scoping-review": "scoping review",
+    "narrative-review": "narrative review",
+    "conference-abstract": "conference abstract",
+}
+REVIEW_SCOPE_LABELS = {
+    "fibromyalgia": "fibromyalgia",
+    "chronic-pain": "chronic pain in general",
+    "rheumatic": "rheumatic diseases",
+    "mixed": "several conditions",
+}
+
+
+def review_kind_text(review: Review) -> str:
+    """'meta-analysis', 'conference abstract · chronic pain in general': what the work is and whom it pooled."""
+    text = REVIEW_DESIGN_LABELS.get(review.work, review.work)
+    if review.scope != "fibromyalgia":
+        text += f" · {REVIEW_SCOPE_LABELS.get(review.scope, review.scope)}"
+    return text
+
+
+def on_topic(review: Review, finding: ReviewFinding) -> bool:
+    """A result that belongs beside placebo-controlled fibromyalgia results: against placebo, and of the
+    review's whole population only where that is fibromyalgia (else of its fibromyalgia subgroup)."""
+    return finding.comparison == "placebo" and (review.scope == "fibromyalgia" or finding.subgroup is not None)
+
+
+def review_includes_text(review: Review, evidence: Evidence) -> str:
+    """Which studies a review included, as far as that was read."""
+    names = [study_label(rec) if (rec := evidence.record(i)) is not None else i for i in review.includes]
+    names += list(review.includes_other)
+    if names:
+        return ", ".join(names)
+    total = review.n_studies if review.n_studies is not None else None
+    return f"{total} studies; which ones: not read" if total is not None else "which studies: not read"
+
+
+# --------------------------------------------------------------------------- registered trials
+
+TRIAL_STATUS_LABELS = {
+    "not-yet-recruiting": "not yet recruiting",
+    "recruiting": "recruiting",
+    "active-not-recruiting": "active, not recruiting",
+    "completed": "completed",
+    "terminated": "terminated",
+    "withdrawn": "withdrawn",
+    "unknown": "status unknown",
+}
+TRIAL_RESULTS_LABELS = {"none": "no results found", "posted": "results posted", "published": "results published"}
+
+
+class TrialLine(NamedTuple):
+    """A registration as every view names it: its status, the date read, its results."""
+
+    registration: str
+    status: str  # "completed (read 2026-12-03)", or "not in trials.toml"
+    results: str  # "results published: Due Bruun et al. 2024", or ""
+    ended: bool
+
+
+def trial_line(registration: str, evidence: Evidence) -> TrialLine:
+    """Never the word "ongoing": a trial is named by the status its registry gave on the date read."""
+    trial = evidence.trial(registration)
+    if trial is None:
+        return TrialLine(registration, "status not recorded (no trials.toml entry)", "", False)
+    status = f"{TRIAL_STATUS_LABELS.get(trial.status, trial.status)} (read {trial.status_checked.isoformat()}"
+    status += ", secondary source)" if trial.secondary_source else ")"
+    results = TRIAL_RESULTS_LABELS.get(trial.results, trial.results)
+    if trial.study is not None:
+        study = evidence.study(trial.study)
+        results += f": {study_label(study) if study is not None else trial.study}"
+    return TrialLine(registration, status, results, trial.ended)
+
+
+def trial_text(registration: str, evidence: Evidence) -> str:
+    line = trial_line(registration, evidence)
+    return ", ".join(part for part in (f"{line.registration} {line.status}", line.results) if part)

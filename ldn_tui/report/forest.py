@@ -196,15 +196,16 @@ ReviewResult = tuple[Review, ReviewFinding]
 def review_findings(syn: DomainSynthesis, evidence: Evidence) -> tuple[list[ReviewResult], list[ReviewResult]]:
     """The reviews' results for this domain: (on this axis, not on it).
 
-    On the axis: compared with placebo and of the domain's effect measure. Not on it: another measure
-    (a review's SMD on an MD domain) or another comparison (change from baseline).
+    On the axis: compared with placebo in fibromyalgia (``facts.on_topic``) and of the domain's effect
+    measure. Not on it: another measure (a review's SMD on an MD domain), another comparison (change
+    from baseline, an active comparator) or a wider population (chronic pain in general).
     """
     on: list[ReviewResult] = []
     off: list[ReviewResult] = []
     for review in evidence.reviews:
         for f in review.findings:
             if f.domain == syn.domain.id:
-                (on if f.comparison == "placebo" and f.type == syn.measure else off).append((review, f))
+                (on if facts.on_topic(review, f) and f.type == syn.measure else off).append((review, f))
     return on, off
 
 

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ldn_tui.model import FORMAT_VERSION, Evidence
+from ldn_tui.model import FORMAT_VERSION, Evidence, Review
 
 
 def summary_dict(evidence: Evidence, syntheses: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
@@ -42,6 +42,26 @@ def summary_dict(evidence: Evidence, syntheses: Sequence[dict[str, Any]] = ()) -
         ],
         "mechanisms": [{"id": m.id, "title": m.title, "status": m.status} for m in evidence.mechanisms],
         "questions": [{"id": q.id, "question": q.question, "ongoing": list(q.ongoing)} for q in evidence.questions],
+        "reviews": [_review(r) for r in sorted(evidence.reviews, key=lambda r: (r.year, r.id))],
+        "trials": [
+            {"registration": t.registration, "title": t.title, "status": t.status,
+             "status_checked": t.status_checked.isoformat(), "results": t.results, "study": t.study}
+            for t in sorted(evidence.trials, key=lambda t: t.registration)
+        ],
+    }
+
+
+def _review(r: Review) -> dict[str, Any]:
+    return {
+        "id": r.id, "year": r.year, "kind": r.kind, "scope": r.scope, "design": r.work,
+        "search_date": r.search_date.isoformat() if r.search_date else None,
+        "includes": list(r.includes), "includes_other": list(r.includes_other), "certainty": r.certainty,
+        "conclusion": r.conclusion,
+        "findings": [
+            {"domain": f.domain, "type": f.type, "estimate": f.estimate, "ci_low": f.ci_low, "ci_high": f.ci_high,
+             "k": f.k, "i2": f.i2, "subgroup": f.subgroup, "comparison": f.comparison}
+            for f in r.findings
+        ],
     }
 
 

@@ -100,9 +100,16 @@ def md_mechanisms(evidence: Evidence) -> list[str]:
 def md_questions(evidence: Evidence) -> list[str]:
     if not evidence.questions:
         return []
-    rows = [[q.question, q.why, ", ".join(q.studies) or "none", ", ".join(q.ongoing) or "none found"]
+    rows = [[q.question, q.why, ", ".join(q.studies) or "none",
+             "; ".join(facts.trial_text(r, evidence) for r in q.ongoing) or "none found"]
             for q in evidence.questions]
-    return ["## Open questions", "", *table(["Question", "Why it matters", "Studies", "Ongoing or registered"], rows)]
+    out = ["## Open questions", "", *table(["Question", "Why it matters", "Studies", "Registered trials"], rows)]
+    if evidence.trials:
+        trials = [[line.registration, line.status, line.results, t.title]
+                  for t in evidence.trials for line in (facts.trial_line(t.registration, evidence),)]
+        out += ["## Registered trials, with their status as read", "",
+                *table(["Registration", "Status (date read)", "Results", "Title"], trials)]
+    return out
 
 
 def md_reviews(evidence: Evidence) -> list[str]:
@@ -112,11 +119,12 @@ def md_reviews(evidence: Evidence) -> list[str]:
     rows = []
     for review in facts.reviews_by_date(evidence):
         main = facts.review_main_finding(review, first.id) if first else None
+        searched = review.search_date.isoformat() if review.search_date else facts.NOT_REPORTED
         rows.append(
-            [facts.study_label(review), facts.REVIEW_KIND_LABELS.get(review.kind, review.kind),
-             facts.finding_text(main) if main else "no pooled estimate", review.conclusion]
+            [facts.study_label(review), facts.review_kind_text(review), facts.review_includes_text(review, evidence),
+             searched, facts.finding_text(main) if main else "no pooled estimate", review.conclusion]
         )
-    header = ["Review", "Kind", f"{first.label if first else 'Main'}: pooled", "Conclusion"]
+    header = ["Review", "Kind", "Included", "Searched to", f"{first.label if first else 'Main'}: pooled", "Conclusion"]
     return ["## Systematic reviews and meta-analyses, oldest first", "", *table(header, rows)]
 
 

@@ -14,7 +14,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from ldn_tui.model import Evidence, Mechanism, Question, Review, Study
+from ldn_tui.model import Evidence, Mechanism, Question, Review, Study, Trial
 from ldn_tui.report import facts, tables
 from ldn_tui.report.study_view import not_reported, section
 
@@ -115,16 +115,49 @@ def question_heading(question: Question) -> RenderableType:
     return Group(Text(question.question, style="bold"), Text.assemble(("Why it matters: ", "dim"), question.why))
 
 
-def ongoing_line(registration: str) -> Text:
-    line = Text.assemble(("    ongoing  ", "dim"))
+def trial_line(registration: str, evidence: Evidence) -> Text:
+    """'    registered  NCT02107014  completed (read 2026-12-03) · no results found': a registration with
+    its status as read, never called "ongoing"; the registration links to its registry."""
+    line = Text.assemble(("    registered  ", "dim"))
     url = facts.registry_url(registration)
     line.append(registration, Style(link=url, underline=True) if url else "")
+    found = facts.trial_line(registration, evidence)
+    line.append(f"  {found.status}", "dim" if found.ended else "")
+    if found.results:
+        line.append(f" · {found.results}", "dim")
     return line
+
+
+def trial_preview(trial: Trial, evidence: Evidence) -> RenderableType:
+    """A registered trial in full: its status as read and when, its results, where the status was read."""
+    found = facts.trial_line(trial.registration, evidence)
+    lines: list[RenderableType] = [
+        Text.assemble((trial.registration, "bold"), "  ", (trial.title, "italic")),
+        Text.assemble(("Status: ", "bold"), found.status),
+        Text.assemble(("Results: ", "bold"), found.results),
+    ]
+    if trial.planned_n is not None:
+        lines.append(Text.assemble(("Planned: ", "bold"), f"{trial.planned_n} participants"))
+    if trial.country is not None:
+        lines.append(Text.assemble(("Country: ", "bold"), trial.country))
+    lines.append(Text.assemble(("Where the status was read: ", "bold"), trial.source))
+    named = [q.question for q in evidence.questions if trial.registration in q.ongoing]
+    if named:
+        lines.append(section("Open questions that name it"))
+        lines.extend(Text(f"• {q}") for q in named)
+    return Group(*lines)
+
+
+def question_trials(question: Question, evidence: Evidence) -> RenderableType:
+    """The registrations a question names, one line each, or that none was found."""
+    if not question.ongoing:
+        return Text("    registered  none found", style="dim")
+    return Group(*(trial_line(r, evidence) for r in question.ongoing))
 
 
 def review_entry(review: Review, evidence: Evidence) -> RenderableType:
     """A review with every pooled result it published and its conclusion."""
-    head = Text.assemble((facts.study_label(review), "bold"), (f" · {facts.REVIEW_KIND_LABELS.get(review.kind, review.kind)}", "dim"))
+    head = Text.assemble((facts.study_label(review), "bold"), (f" · {facts.review_kind_text(review)}", "dim"))
     if review.search_date:
         head.append(f" · searched to {review.search_date.isoformat()}", "dim")
     included = review.n_studies if review.n_studies is not None else len(review.includes) or None
@@ -138,9 +171,7 @@ def review_entry(review: Review, evidence: Evidence) -> RenderableType:
     if not review.findings:
         body.append(not_reported("pooled results: not reported"))
     body.append(Text.assemble(("Conclusion: ", "bold"), review.conclusion))
-    names = [record_label(evidence.record(i), i) for i in review.includes]
-    if names or review.includes_other:
-        body.append(Text("Includes: " + ", ".join([*names, *review.includes_other]), style="dim"))
+    body.append(Text.assemble(("Included: ", "bold"), facts.review_includes_text(review, evidence)))
     return Group(head, Padding(Group(*body), (0, 0, 0, 2)))
 
 

@@ -18,7 +18,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from ldn_tui.analysis.synthesis import DomainSynthesis
+from ldn_tui.analysis.synthesis import DomainSynthesis, leave_one_out
 from ldn_tui.model import Evidence
 from ldn_tui.report import facts
 from ldn_tui.report.forest import Axis, EvidenceOverTime, ForestPlot, evidence_over_time_text, forest_text
@@ -113,6 +113,23 @@ def domain_view(syn: DomainSynthesis, evidence: Evidence) -> DomainView:
     )
 
 
+def without_each(syn: DomainSynthesis, evidence: Evidence) -> list[str]:
+    """For a critical domain's main pooling of two or more studies: the result with each study left out,
+    shown next to it (a study whose figures are doubtful, such as an inferred sign, says so in its caveats)."""
+    if not syn.domain.critical or syn.label is not None or syn.k < 2:
+        return []
+    lines = []
+    for row, variant in zip(syn.rows, leave_one_out(syn), strict=True):
+        study = evidence.study(row.id)
+        name = facts.study_label(study) if study is not None else row.id
+        if variant.result is None or variant.estimate is None:
+            lines.append(f"Without {name}: cannot be pooled")
+            continue
+        lines.append(f"Without {name}: {variant.measure} {facts.num(variant.estimate)} "
+                     f"(95% CI {facts.ci_text(variant.ci_low, variant.ci_high)}), k = {variant.k}")
+    return lines
+
+
 def split_pooled(
     syntheses: Sequence[DomainSynthesis],
 ) -> tuple[list[DomainSynthesis], list[DomainSynthesis]]:
@@ -131,6 +148,7 @@ def _block(view: DomainView, evidence: Evidence, axis: Axis | None = None) -> Re
     parts: list[RenderableType] = [
         Text(view.header, style="bold"),
         Text(view.pooled),
+        *(Text(line, style="dim") for line in without_each(syn, evidence)),
         Text("Certainty: ") + Text(certainty_label(level), CERTAINTY_STYLES.get(level, ""))
         + Text(view.certainty.removeprefix(f"Certainty: {certainty_label(level)}"), style="dim"),
     ]
@@ -277,7 +295,10 @@ def synthesis_markdown(
     out += ["### Certainty per outcome (GRADE)", "", *findings_markdown(evidence, syntheses)]
     for syn in pooled:
         view = domain_view(syn, evidence)
-        out += [f"### {esc(view.header)}", "", esc(view.pooled), "", f"**{esc(view.certainty)}**", ""]
+        out += [f"### {esc(view.header)}", "", esc(view.pooled), ""]
+        if without := without_each(syn, evidence):
+            out += [*(f"- {esc(line)}" for line in without), ""]
+        out += [f"**{esc(view.certainty)}**", ""]
         out += [f"- {esc(line)}" for line in view.downgrades]
         out += [f"- not rated down: {esc(note)}" for note in view.grade_notes]
         out += [f"- Note: {esc(note)}" for note in view.notes]

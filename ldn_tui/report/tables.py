@@ -163,31 +163,58 @@ def mechanism_table(evidence: Evidence) -> Table:
     return table
 
 
+def _trials_text(registrations: Sequence[str], evidence: Evidence) -> Text:
+    """Each registration on its own line, with its status as read: never called "ongoing"."""
+    if not registrations:
+        return T("Registered trials: none found", "dim")
+    text = T("Registered trials:", "dim")
+    for registration in registrations:
+        text.append("\n• ")
+        text.append_text(T(facts.trial_text(registration, evidence)))
+    return text
+
+
 def question_table(evidence: Evidence) -> Table:
     table = _table("Open questions")
     table.add_column("Question", ratio=2)
-    table.add_column("Why it matters", ratio=3)
-    table.add_column("Ongoing or registered", ratio=1)
+    table.add_column("Why it matters, and the registered trials", ratio=3)
     for q in evidence.questions:
-        table.add_row(T(q.question, "bold"), T(q.why), T(", ".join(q.ongoing) or "none found"))
+        table.add_row(T(q.question, "bold"), Text.assemble(T(q.why), "\n", _trials_text(q.ongoing, evidence)))
+    return table
+
+
+def trials_table(evidence: Evidence) -> Table:
+    """Every registered trial of trials.toml with its status, the date it was read and its results."""
+    table = _table("Registered trials, with their status as read")
+    table.add_column("Registration", no_wrap=True)
+    table.add_column("Status (date read)", ratio=1)
+    table.add_column("Results", ratio=1, overflow="fold")
+    table.add_column("Title", ratio=2)
+    for trial in evidence.trials:
+        line = facts.trial_line(trial.registration, evidence)
+        table.add_row(T(trial.registration, "bold"), T(line.status, "dim" if line.ended else ""), T(line.results),
+                      T(trial.title))
     return table
 
 
 def review_table(evidence: Evidence) -> Table:
-    """One row a review: who and what kind (a name can be a journal's, so it wraps), how many
-    studies it included, its pooled result for the first outcome, and its conclusion."""
+    """One row a review: who and what kind of work (a name can be a journal's, so it wraps), what it
+    included (the studies where that was read) and when it searched, its pooled result for the first
+    outcome, and its conclusion: side by side, so the reasons reviews disagree show."""
     first = evidence.topic.domains[0] if evidence.topic.domains else None
     table = _table("Systematic reviews and meta-analyses, oldest first")
     table.add_column("Review", max_width=24)
-    table.add_column("Included", justify="right")
+    table.add_column("Included", ratio=2)
     table.add_column(f"{first.label}: pooled" if first else "Pooled", ratio=2)
     table.add_column("Conclusion", ratio=3)
     for r in facts.reviews_by_date(evidence):
         main = facts.review_main_finding(r, first.id) if first else None
-        included = str(r.n_studies) if r.n_studies is not None else (str(len(r.includes)) if r.includes else "?")
+        included = T(facts.review_includes_text(r, evidence))
+        if r.search_date is not None:
+            included.append(f"\nsearched to {r.search_date.isoformat()}", "dim")
         table.add_row(
-            Text.assemble(T(facts.study_label(r)), "\n", T(facts.REVIEW_KIND_LABELS.get(r.kind, r.kind), "dim")),
-            T(included),
+            Text.assemble(T(facts.study_label(r)), "\n", T(facts.review_kind_text(r), "dim")),
+            included,
             T(facts.finding_text(main) if main else "no pooled estimate", "" if main else "dim"),
             T(r.conclusion),
         )
@@ -212,6 +239,8 @@ def summary_renderables(
         parts.append(mechanism_table(evidence))
     if evidence.questions:
         parts.append(question_table(evidence))
+    if evidence.trials:
+        parts.append(trials_table(evidence))
     if evidence.reviews:
         parts.append(review_table(evidence))
     return [Padding(p, (0, 0, 1, 0)) for p in parts] if pad else parts

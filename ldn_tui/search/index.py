@@ -10,7 +10,7 @@ the records (see ``FILTERS``).
 Ranking: each word or phrase scores 4 (5 when the summary uses it too) when it occurs in the id, title (a question's text),
 authors, keywords or biomarker names; otherwise 2 when it occurs in the summary (a review's
 conclusion or summary, a question's why); otherwise 0. A word equal to a record's id adds 10.
-Higher scores first; ties go to the newer record, then by id; mechanisms and questions
+Higher scores first; ties go to the newer record, then by id; mechanisms, questions and trials
 (no year) come after the dated records with the same score.
 
 Build a :class:`SearchIndex` once and search it many times (it is built on the first
@@ -36,7 +36,7 @@ from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from ldn_tui.memory import gc_paused
-from ldn_tui.model import Evidence, Mechanism, Question, Review, Study
+from ldn_tui.model import Evidence, Mechanism, Question, Review, Study, Trial
 
 from .folding import (
     _find_spans,
@@ -99,6 +99,7 @@ _SPECS: dict[type, tuple[_Spec, ...]] = {
     ),
     Mechanism: _specs("id title", "summary", "status studies[] studies_against[] references[] caveats[]"),
     Question: _specs("id question", "why", "studies[] ongoing[]"),
+    Trial: _specs("registration title", "source", "status results study country"),
 }
 
 
@@ -156,6 +157,8 @@ def _blob(record: Record) -> bytes:
 def _lead(record: Record) -> str:
     if isinstance(record, Question):
         return record.why
+    if isinstance(record, Trial):
+        return f"{record.status} (read {record.status_checked.isoformat()}); results: {record.results}. {record.source}"
     return (record.summary or record.conclusion) if isinstance(record, Review) else record.summary
 
 
@@ -203,7 +206,7 @@ class Hit:
     first access, so asking for many hits and showing a few stays cheap."""
 
     id: str
-    kind: str  # study | review | mechanism | question
+    kind: str  # study | review | mechanism | question | trial
     title: str  # the question's text for questions
     year: int | None
     score: int
@@ -316,7 +319,7 @@ class SearchIndex:
 
     def _ordered(self) -> list[Record]:
         records: list[Record] = [*self.evidence.studies, *self.evidence.reviews,
-                                 *self.evidence.mechanisms, *self.evidence.questions]
+                                 *self.evidence.mechanisms, *self.evidence.questions, *self.evidence.trials]
         records.sort(key=lambda r: (-r.year if isinstance(r, (Study, Review)) else 1, r.id))
         return records
 

@@ -15,16 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ldn_tui.model import Mechanism, Question, Review, Study
+from ldn_tui.model import Mechanism, Question, Review, Study, Trial
 
 from .folding import normalize
 
-Record = Study | Review | Mechanism | Question
-KINDS = ("study", "review", "mechanism", "question")
+Record = Study | Review | Mechanism | Question | Trial
+KINDS = ("study", "review", "mechanism", "question", "trial")
 
 
 def _kind(record: Record) -> str:
-    return KINDS[(Study, Review, Mechanism, Question).index(type(record))]
+    return KINDS[(Study, Review, Mechanism, Question, Trial).index(type(record))]
 
 
 class QueryError(ValueError):
@@ -99,13 +99,13 @@ _VALUES: dict[str, Callable[[Record], Any]] = {
     "id": lambda r: _texts(r.id),
     "design": _of(Study, lambda s: _texts(s.design)),
     "blinding": _of(Study, lambda s: _texts(s.blinding)),
-    "country": _of(Study, lambda s: _texts(s.country)),
+    "country": _of((Study, Trial), lambda s: _texts(s.country)),
     "result": _of(Study, lambda s: _texts(*(o.result for o in s.outcomes))),
     "domain": lambda r: _texts(*(x.domain for x in (r.outcomes if isinstance(r, Study) else
                                                      r.findings if isinstance(r, Review) else ()))),
     "marker": _of(Study, lambda s: _texts(*(b.marker for b in s.biomarkers))),
     "author": _of((Study, Review), lambda s: _texts(*s.authors)),
-    "status": _of(Mechanism, lambda m: _texts(m.status)),
+    "status": _of((Mechanism, Trial), lambda m: _texts(m.status)),  # a trial's as read (trials.toml)
     "certainty": _of(Review, lambda v: _texts(v.certainty)),
     "doi": _of((Study, Review), lambda s: _texts(s.doi)),
     "pmid": _of((Study, Review), lambda s: _texts(s.pmid)),
@@ -117,9 +117,11 @@ _NUMERIC = {"year": True, "n": True, "dose": False}  # name -> whole numbers onl
 FILTERS = tuple(_VALUES)
 _ALIASES = {"authors": "author", "markers": "marker", "years": "year"}
 _TYPES = {"study": "study", "studies": "study", "review": "review", "reviews": "review",
-          "mechanism": "mechanism", "mechanisms": "mechanism", "question": "question", "questions": "question"}
+          "mechanism": "mechanism", "mechanisms": "mechanism", "question": "question", "questions": "question",
+          "trial": "trial", "trials": "trial"}
 _EXAMPLES = {"year": "year:2013..2024 or year:>=2020", "dose": "dose:>=4.5 or dose:3..4.5", "n": "n:>50",
-             "type": "type:study,review", "marker": "marker:IL-6", "design": "design:crossover"}
+             "type": "type:study,review", "marker": "marker:IL-6", "design": "design:crossover",
+             "status": "status:completed type:trial"}
 _TOKEN = re.compile(r'(?P<name>[A-Za-z]+):(?:"(?P<qvalue>[^"]*)"|(?P<value>[^\s"]*))'
                     r'|"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+)')
 _NUM = r"(\d+(?:\.\d*)?|\.\d+)"

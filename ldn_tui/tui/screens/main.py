@@ -36,7 +36,7 @@ PANES: tuple[tuple[str, str, type[Pane]], ...] = (
     ("reviews", "5 Reviews", ReviewsPane),
 )
 PANE_IDS = tuple(p[0] for p in PANES)
-HIT_PANES = {"mechanism": "mechanisms", "question": "questions", "review": "reviews"}
+HIT_PANES = {"mechanism": "mechanisms", "question": "questions", "review": "reviews", "trial": "questions"}
 
 
 class MainScreen(Screen[None]):

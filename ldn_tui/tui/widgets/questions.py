@@ -1,4 +1,5 @@
-"""Pane 4: each open question, why it matters, the studies that bear on it, ongoing trials."""
+"""Pane 4: each open question, why it matters, the studies that bear on it, its registered trials
+with their status as read (never called "ongoing")."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ class QuestionsPane(ListPane):
 
     def build_options(self, records: dict[str, str]) -> list[Option | None]:
         if not self.evidence.questions:
-            return [Option(Text("No open questions are recorded in this folder.", style="dim"), disabled=True)]
+            none = Option(Text("No open questions are recorded in this folder.", style="dim"), disabled=True)
+            return [none, *self._trial_options(records)]
         options: list[Option | None] = []
         for q in self.evidence.questions:
             options.append(Option(previews.question_heading(q), id=f"q:{q.id}"))
@@ -30,22 +32,35 @@ class QuestionsPane(ListPane):
                                       id=option_id))
             if not q.studies:
                 options.append(Option(Text("    no study bears on it yet", style="dim"), disabled=True))
-            if q.ongoing:
-                options.append(Option(Group(*(previews.ongoing_line(r) for r in q.ongoing)), disabled=True))
-            else:
-                options.append(Option(Text("    ongoing  none found", style="dim"), disabled=True))
+            options.append(Option(previews.question_trials(q, self.evidence), disabled=True))
             options.append(None)
-        return options[:-1]
+        return options[:-1] + self._trial_options(records)
+
+    def _trial_options(self, records: dict[str, str]) -> list[Option | None]:
+        """Every trial of trials.toml, with its status as read; enter opens the study that reports it."""
+        if not self.evidence.trials:
+            return []
+        options: list[Option | None] = [
+            None, Option(Text("Registered trials, with their status as read", style="bold"), disabled=True)]
+        for trial in self.evidence.trials:
+            if trial.study is not None:
+                records[f"t:{trial.registration}"] = trial.study
+            options.append(Option(previews.trial_line(trial.registration, self.evidence), id=f"t:{trial.registration}"))
+        return options
 
     def preview(self, option_id: str) -> RenderableType:
         kind, _, rest = option_id.partition(":")
+        if kind == "t":
+            trial = self.evidence.trial(rest)
+            return previews.trial_preview(trial, self.evidence) if trial is not None else Text("")
         if kind == "q":
             question = next((q for q in self.evidence.questions if q.id == rest), None)
             if question is None:
                 return Text("")
-            ongoing = ", ".join(question.ongoing) or "none found"
-            return Group(previews.question_heading(question), Text(""), Text(f"Ongoing or registered: {ongoing}"))
+            return Group(previews.question_heading(question), Text(""), Text("Registered trials", style="bold"),
+                         previews.question_trials(question, self.evidence))
         return previews.record_preview(self.evidence.record(self.listing.records.get(option_id, "")), self.evidence)
 
     def select(self, record_id: str) -> bool:
-        return self.listing.highlight_id(f"q:{record_id}")
+        """A question by its id, or a registered trial by its registration."""
+        return self.listing.highlight_id(f"q:{record_id}") or self.listing.highlight_id(f"t:{record_id}")
