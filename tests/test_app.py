@@ -22,6 +22,7 @@ from ldn_tui.tui.messages import SearchDone
 from ldn_tui.tui.screens.dialogs import ConfirmDialog, ExportDialog
 from ldn_tui.tui.screens.help import HelpScreen
 from ldn_tui.tui.screens.main import MainScreen
+from ldn_tui.tui.screens.review import ReviewScreen
 from ldn_tui.tui.screens.study import StudyScreen, StudyView
 from ldn_tui.tui.screens.summary import DomainBlock, SummaryScreen
 from ldn_tui.tui.widgets.outcomes import OutcomesPane
@@ -113,6 +114,80 @@ async def test_number_keys_tab_and_every_pane(fixture_folder: Path, ready: Ready
         assert tabs.active == "questions"
         await pilot.press("1")
         assert tabs.active == "mechanisms"
+
+
+async def test_enter_on_a_review_opens_its_detail_and_its_studies(fixture_folder: Path, ready: Ready) -> None:
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("5")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.review.id == "omega-2021"
+        head = shown(app.screen.query_one("#review-head"))
+        assert "A positive meta-analysis of the fixture drug" in head and "Omega O." in head
+        assert "meta-analysis" in head and "fibromyalgia" in head and "2021-03-01" in head and "2 studies" in head
+        assert "https://doi.org/10.1000/fixture.review.2021" in links_shown(app.screen.query_one("#review-head"))
+        included = shown(app.screen.query_one("#review-includes"))
+        assert "Beta et al. 2015" in included and "Gamma et al. 2020" in included
+        tail = shown(app.screen.query_one("#review-tail"))
+        assert "Pain intensity: SMD −0.6 (−1.1 to −0.1), k = 2, I² = 40%" in tail
+        assert "The fixture drug may reduce pain" in tail and "Caveats" in tail
+        await pilot.press("down", "enter")  # the second included study
+        await pilot.pause()
+        assert isinstance(app.screen, StudyScreen) and app.screen.study.id == "gamma-2020"
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+        assert app.screen.query_one(TabbedContent).active == "reviews"
+
+
+TRIALS = """
+[[trial]]
+registration = "NCT00000002"
+title = "Gamma's registered trial"
+status = "completed"
+status_checked = 2026-01-10
+results = "published"
+study = "gamma-2020"
+source = "the registry record"
+
+[[trial]]
+registration = "NCT00000003"
+title = "Delta's registered trial"
+status = "completed"
+status_checked = 2026-01-10
+results = "published"
+study = "delta-2024"
+source = "the registry record"
+
+[[trial]]
+registration = "NCT00000009"
+title = "A trial still recruiting"
+status = "recruiting"
+status_checked = 2026-01-11
+results = "none"
+source = "the registry record"
+"""
+
+
+async def test_trials_pane_status_date_and_the_study_reporting_it(evidence_copy: Path, ready: Ready) -> None:
+    (evidence_copy / "trials.toml").write_text(TRIALS, encoding="utf-8")
+    app = LdnApp(evidence_copy)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert not app.problems
+        await pilot.press("6")
+        await pilot.pause()
+        assert app.screen.query_one(TabbedContent).active == "trials"
+        text = " ".join(shown(app.screen.query_one("#trials-list")).split())
+        assert "NCT00000002 completed (read 2026-01-10) · results published: Gamma et al. 2020" in text
+        assert "NCT00000009 recruiting (read 2026-01-11) · no results found" in text
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StudyScreen) and app.screen.study.id == "gamma-2020"
 
 
 async def test_sorting_the_outcomes_table(fixture_folder: Path, ready: Ready) -> None:

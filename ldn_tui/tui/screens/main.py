@@ -26,6 +26,7 @@ from ldn_tui.tui.widgets.overview import OverviewPane
 from ldn_tui.tui.widgets.questions import QuestionsPane
 from ldn_tui.tui.widgets.reviews import ReviewsPane
 from ldn_tui.tui.widgets.search import HitList, SearchBar, SearchInput
+from ldn_tui.tui.widgets.trials import TrialsPane
 
 PANES: tuple[tuple[str, str, type[Pane]], ...] = (
     ("overview", "0 Overview", OverviewPane),
@@ -34,13 +35,14 @@ PANES: tuple[tuple[str, str, type[Pane]], ...] = (
     ("inflammation", "3 Inflammation", InflammationPane),
     ("questions", "4 Open questions", QuestionsPane),
     ("reviews", "5 Reviews", ReviewsPane),
+    ("trials", "6 Trials", TrialsPane),
 )
 PANE_IDS = tuple(p[0] for p in PANES)
-HIT_PANES = {"mechanism": "mechanisms", "question": "questions", "review": "reviews", "trial": "questions"}
+HIT_PANES = {"mechanism": "mechanisms", "question": "questions", "review": "reviews", "trial": "trials"}
 
 
 class MainScreen(Screen[None]):
-    """The overview (0), panes 1-5 (number keys, tab/shift+tab, the mouse); ``/`` searches from anywhere."""
+    """The overview (0), panes 1-6 (number keys, tab/shift+tab, the mouse); ``/`` searches from anywhere."""
 
     # Focus is placed here (``_restore_focus``), not by Textual's AUTO_FOCUS: that would focus one
     # fixed widget whenever the screen comes back without a focus, and focusing a widget in a pane
@@ -188,7 +190,10 @@ class MainScreen(Screen[None]):
 
             self.app.push_screen(StudyScreen(self.evidence, record_id, query, hit_ids))
         elif isinstance(record, Review):
+            from ldn_tui.tui.screens.review import ReviewScreen
+
             self.show_pane("reviews", select=record_id)
+            self.app.push_screen(ReviewScreen(self.evidence, record_id))
 
     def record_in_view(self) -> Study | Review | None:
         hits = self.query_one(HitList)
@@ -308,5 +313,7 @@ class MainScreen(Screen[None]):
         if hit.kind == "study":
             study_ids = [h.id for h in hits.hits if h.kind == "study"]
             self.open_record(hit.id, self.query_obj, study_ids)
+        elif hit.kind == "review":
+            self.open_record(hit.id)
         else:
             self.show_pane(HIT_PANES[hit.kind], select=hit.id)
