@@ -614,14 +614,25 @@ async def test_summary_shows_certainty_per_outcome(fixture_folder: Path, ready: 
         assert "Bottom line:" in text and "Pooled, REML" in text  # the forest plot
         overall = shown(app.screen.query_one("#bottom-line"))
         assert "pain intensity" in overall and "Pooling the studies" not in overall
+        assert not app.screen.query_one("#sensitivity-banner").display
         await pilot.press("a")
         assert "leave one out" in shown(app.screen.query_one("#analysis"))
+        banner = shown(app.screen.query_one("#sensitivity-banner"))
+        assert "Sensitivity analysis: leave one out" in banner
         loo = "\n".join(shown(w) for w in app.screen.query(DomainBlock))
-        for study in ("beta-2015", "gamma-2020", "delta-2024"):
-            assert f"without {study}" in loo
-        assert "k = 2" in loo and "Pain intensity — MD, REML, k = 3" not in loo
+        assert "Pain intensity: leave one out (MD)" in loo and "Pooled, REML" not in loo  # a table, no forest
+        assert "none (all pooled studies)      −0.27   −1.08 to 0.53   72%   ⊕◯◯◯ very low" in loo
+        assert "Delta 2024                     −0.60   −1.28 to 0.08   47%   ⊕⊕◯◯ low" in loo
+        assert "beta-2015" not in loo and "Beta et al. 2015" in loo  # studies by their names
+        await pilot.press("a", "a")
+        assert "low risk of bias only" in shown(app.screen.query_one("#analysis"))
+        banner = " ".join(shown(app.screen.query_one("#sensitivity-banner")).split())
+        assert "without Beta et al. 2015, Delta 2024" in banner
+        overall = " ".join(shown(app.screen.query_one("#bottom-line")).split())
+        assert "(1 randomised trial, 100 participants" in overall  # the bottom line follows the analysis
         await pilot.press("a")
-        assert "randomised studies only" in shown(app.screen.query_one("#analysis"))
+        assert not app.screen.query_one("#sensitivity-banner").display
+        assert "(3 randomised trials, 226 participants" in " ".join(shown(app.screen.query_one("#bottom-line")).split())
         await pilot.press("s")
         assert isinstance(app.screen, MainScreen)
 

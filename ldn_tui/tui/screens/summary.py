@@ -28,6 +28,7 @@ from ldn_tui.report.screen_export import section_text
 from ldn_tui.report.tables import heading
 from ldn_tui.tui.screens.common import start_export
 from ldn_tui.tui.widgets.footer import AppFooter
+from ldn_tui.tui.widgets.sensitivity import SensitivityBanner
 
 
 def _one(variant: Callable[[DomainSynthesis], DomainSynthesis]) -> Callable[[DomainSynthesis], tuple[DomainSynthesis, ...]]:
@@ -68,6 +69,7 @@ class SummaryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="summary-scroll"):
+            yield SensitivityBanner(id="sensitivity-banner")
             yield Static(id="findings", markup=False)
             with Vertical(id="bottom-line-box"):
                 yield Static("Bottom line", classes="box-title")
@@ -103,10 +105,13 @@ class SummaryScreen(Screen[None]):
         self.render_domains()
 
     def render_domains(self) -> None:
+        from ldn_tui.report import sensitivity
         from ldn_tui.report.forest import forest_axis
         from ldn_tui.report.synthesis_view import domain_renderable
 
         name, variant = ANALYSES[self.analysis]
+        self.query_one(SensitivityBanner).show_analysis(sensitivity.banner_text(name, self.syntheses, self.evidence))
+        self.show_findings(sensitivity.analysis_syntheses(self.syntheses, name))
         following = ANALYSES[(self.analysis + 1) % len(ANALYSES)][0]
         self.query_one("#analysis", Static).update(
             Text.assemble(("Analysis: ", "bold"), name, (f"   (a: {following})", "dim"))
@@ -117,9 +122,20 @@ class SummaryScreen(Screen[None]):
             if variant is None:
                 block.update(domain_renderable(syn, self.evidence, axis=axis))
                 continue
+            if name == sensitivity.LEAVE_ONE_OUT and syn.k > 1:
+                block.update(sensitivity.leave_one_out_table(syn, self.evidence))
+                continue
             shown = variant(syn)
             parts = [domain_renderable(one, self.evidence, axis=axis, over_time=False) for one in shown]
             block.update(Group(*parts) if len(parts) > 1 else parts[0])
+
+    def show_findings(self, syntheses: tuple[DomainSynthesis, ...]) -> None:
+        """The certainty table and the bottom line of the analysis shown."""
+        from ldn_tui.report.synthesis_view import findings_table
+        from ldn_tui.report.verdict import overall_bottom_line
+
+        self.query_one("#findings", Static).update(findings_table(self.evidence, syntheses))
+        self.query_one("#bottom-line", Static).update(Text(overall_bottom_line(syntheses, self.evidence)))
 
     def action_analysis(self) -> None:
         if self.syntheses:
