@@ -26,6 +26,7 @@ from ldn_tui.tui.screens.review import ReviewScreen
 from ldn_tui.tui.screens.study import StudyScreen, StudyView
 from ldn_tui.tui.screens.summary import DomainBlock, SummaryScreen
 from ldn_tui.tui.widgets.outcomes import OutcomesPane
+from ldn_tui.tui.widgets.problems import ProblemsPane
 from ldn_tui.tui.widgets.search import HitList, SearchInput
 
 Ready = Callable[[Any], Awaitable[None]]  # the ``ready`` fixture (conftest.py)
@@ -188,6 +189,39 @@ async def test_trials_pane_status_date_and_the_study_reporting_it(evidence_copy:
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, StudyScreen) and app.screen.study.id == "gamma-2020"
+
+
+async def test_allow_problems_opens_what_loaded_with_a_problems_pane(evidence_copy: Path, ready: Ready) -> None:
+    beta = evidence_copy / "studies" / "beta-2015.toml"
+    beta.write_text(beta.read_text(encoding="utf-8").replace("year = 2015", 'year = "2015"'), encoding="utf-8")
+    (evidence_copy / "studies" / "extra.toml").write_text('id = "wrong-id"\n', encoding="utf-8")
+    app = LdnApp(evidence_copy, allow_problems=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert app.screen.query_one(TabbedContent).active == "problems"
+        text = " ".join(shown(app.screen.query_one("#problems-list")).split())
+        assert "problems in this folder; the other panes show what could be read (3 studies, 2 reviews)" in text
+        assert "✗" in text and "beta-2015.toml" in "".join(text.split())  # (long paths wrap anywhere)
+        listed = [str(p) for p in app.screen.query_one(ProblemsPane).problems]
+        assert any("beta-2015.toml" in p and "year" in p for p in listed)
+        assert any("extra.toml" in p and "does not match the file name" in p for p in listed)
+        assert "problems" in app.sub_title
+        await pilot.press("2")
+        await app.workers.wait_for_complete()
+        assert table_order(app) == ["alpha-2010", "gamma-2020", "delta-2024"]
+        await pilot.press("exclamation_mark")
+        assert app.screen.query_one(TabbedContent).active == "problems"
+    assert app.problems  # printed again on the way out, and the exit code says so
+
+
+async def test_without_allow_problems_the_problems_pane_key_does_nothing(fixture_folder: Path, ready: Ready) -> None:
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("exclamation_mark")
+        assert app.screen.query_one(TabbedContent).active == "overview"
+        assert not app.screen.query("#problems-pane")
 
 
 async def test_sorting_the_outcomes_table(fixture_folder: Path, ready: Ready) -> None:

@@ -85,8 +85,12 @@ def check_evidence(
     parse: ParseHook | None = None,
     *,
     progress: Progress | None = None,
+    partial: bool = False,
 ) -> tuple[Evidence | None, list[Problem]]:
     """Load and validate a folder. Returns the model (None if any problem) and all problems.
+
+    With ``partial`` (``browse --allow-problems``), a folder with problems still gives a model of
+    the records that could be read, as long as its topic.toml could; the problems come with it.
 
     ``parse`` may replace the parse of the study and review files; it takes
     ``(path, shown)`` pairs and returns, in the same order, each file's table (or
@@ -97,11 +101,11 @@ def check_evidence(
     1% of them, ending with ``(total, total)``.
     """
     with gc_paused():
-        return _check(Path(root), str(root), parse, progress)
+        return _check(Path(root), str(root), parse, progress, partial)
 
 
 def _check(
-    folder: Path, shown_root: str, parse: ParseHook | None, progress: Progress | None
+    folder: Path, shown_root: str, parse: ParseHook | None, progress: Progress | None, partial: bool = False
 ) -> tuple[Evidence | None, list[Problem]]:
     problems: list[Problem] = []
     if not folder.exists():
@@ -224,7 +228,7 @@ def _check(
     if trials is not None:
         _check_trials(shown_root, trials, studies, questions, problems, present[0])
 
-    if problems or topic is None:
+    if topic is None or (problems and not partial):
         return None, problems
     studies.sort(key=lambda s: (s.year, s.id))
     reviews.sort(key=lambda r: (r.year, r.id))
@@ -237,7 +241,7 @@ def _check(
         root=shown_root,
         trials=tuple(sorted(trials or (), key=lambda t: t.registration)),
     )
-    return evidence, []
+    return evidence, problems
 
 
 # Folders with fewer files than ``ldn_tui.caching.tables.MIN_FILES`` are not cached, and fewer than

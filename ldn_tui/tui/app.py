@@ -57,9 +57,10 @@ class LdnApp(App[None]):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, folder: Path | str) -> None:
+    def __init__(self, folder: Path | str, *, allow_problems: bool = False) -> None:
         super().__init__()
         self.folder = Path(folder)
+        self.allow_problems = allow_problems  # open what could be read, with a Problems pane
         self.evidence: Evidence | None = None
         self.problems: list[Problem] = []
         self.search_service: SearchService | None = None
@@ -93,7 +94,7 @@ class LdnApp(App[None]):
         def progress(done: int, total: int) -> None:
             self.post_message(LoadProgress(done, total))
 
-        evidence, problems = check_evidence(self.folder, progress=progress)
+        evidence, problems = check_evidence(self.folder, progress=progress, partial=self.allow_problems)
         self.post_message(EvidenceLoaded(evidence, problems))
 
     def on_load_progress(self, event: LoadProgress) -> None:
@@ -107,16 +108,18 @@ class LdnApp(App[None]):
             return
         from ldn_tui.report import facts
         from ldn_tui.search.service import SearchService
+        from ldn_tui.text import plural
         from ldn_tui.tui.screens.main import MainScreen
 
         evidence = self.evidence = event.evidence
+        self.problems = list(event.problems)  # only with allow_problems: printed again on the way out
         gc.freeze()  # the records live as long as the app: full collections need not rescan them
         self.search_service = SearchService(evidence)
         self.title = evidence.topic.title
-        self.sub_title = facts.counts(evidence)
+        self.sub_title = facts.counts(evidence) + (f" · {plural(len(self.problems), 'problem')}" if self.problems else "")
         if isinstance(self.screen, LoadingScreen):
             await self.screen.finish()
-        await self.push_screen(MainScreen(evidence, self.search_service))
+        await self.push_screen(MainScreen(evidence, self.search_service, self.problems))
         # Build the search index once the main screen has been drawn, not in competition with it.
         self.set_timer(0.25, self.warm_index)
 
@@ -224,10 +227,11 @@ class LdnApp(App[None]):
         return [(" / ".join(keys), description) for (_, description), keys in rows.items()]
 
 
-def run_app(folder: Path) -> tuple[int, Sequence[Problem]]:
+def run_app(folder: Path, *, allow_problems: bool = False) -> tuple[int, Sequence[Problem]]:
     """Run the browser on ``folder``: its exit code, and the folder's problems if it could not
-    open it (the command line prints them as ``validate`` does)."""
-    app = LdnApp(folder)
+    open it, or (``allow_problems``) opened it with problems (the command line prints them as
+    ``validate`` does)."""
+    app = LdnApp(folder, allow_problems=allow_problems)
     app.run()
     if app.problems:
         return EXIT_PROBLEMS, app.problems

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
-from ldn_tui.model import Evidence, Review, Study
+from ldn_tui.model import Evidence, Problem, Review, Study
 from ldn_tui.search.index import Query, QueryError
 from ldn_tui.search.service import SearchService
 from ldn_tui.tui.messages import OpenRecord, SearchDone
@@ -23,6 +23,7 @@ from ldn_tui.tui.widgets.inflammation import InflammationPane
 from ldn_tui.tui.widgets.mechanisms import MechanismsPane
 from ldn_tui.tui.widgets.outcomes import OutcomesPane
 from ldn_tui.tui.widgets.overview import OverviewPane
+from ldn_tui.tui.widgets.problems import ProblemsPane
 from ldn_tui.tui.widgets.questions import QuestionsPane
 from ldn_tui.tui.widgets.reviews import ReviewsPane
 from ldn_tui.tui.widgets.search import HitList, SearchBar, SearchInput
@@ -38,6 +39,7 @@ PANES: tuple[tuple[str, str, type[Pane]], ...] = (
     ("trials", "6 Trials", TrialsPane),
 )
 PANE_IDS = tuple(p[0] for p in PANES)
+PROBLEMS_TITLE = "! Problems"  # browse --allow-problems only
 HIT_PANES = {"mechanism": "mechanisms", "question": "questions", "review": "reviews", "trial": "trials"}
 
 
@@ -51,6 +53,7 @@ class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(title.split(" ", 1)[0], f"pane('{pid}')", title.split(" ", 1)[1], show=False)
           for pid, title, _ in PANES),
+        Binding("exclamation_mark", "pane('problems')", "Problems", show=False),
         Binding("tab", "step_pane(1)", "Next pane", show=False),
         Binding("shift+tab", "step_pane(-1)", "Previous pane", show=False),
         # One footer entry for both (an 80-column footer has no room for two).
@@ -64,10 +67,11 @@ class MainScreen(Screen[None]):
         Binding("e", "export", "Export"),
     ]
 
-    def __init__(self, evidence: Evidence, search: SearchService) -> None:
+    def __init__(self, evidence: Evidence, search: SearchService, problems: Sequence[Problem] = ()) -> None:
         super().__init__(id="main")
         self.evidence = evidence
         self.search = search
+        self.problems = tuple(problems)  # browse --allow-problems: shown in a pane of their own, first
         self.query_obj: Query | None = None
         self._shown_text = ""  # the query whose result the hit list shows
         self._hits_wanted = False  # Enter came before that query's search ended
@@ -81,7 +85,10 @@ class MainScreen(Screen[None]):
         yield Header()
         yield SearchBar(id="search-bar")
         yield HitList(id="hits")
-        with TabbedContent(initial=PANE_IDS[0], id="panes"):
+        with TabbedContent(initial="problems" if self.problems else PANE_IDS[0], id="panes"):
+            if self.problems:
+                with TabPane(PROBLEMS_TITLE, id="problems"):
+                    yield ProblemsPane(self.evidence, id="problems-pane", problems=self.problems)
             for pane_id, title, pane_cls in PANES:
                 with TabPane(title, id=pane_id):
                     if pane_cls is OverviewPane:
@@ -149,17 +156,25 @@ class MainScreen(Screen[None]):
             self.show_pane(pane_id)
 
     def action_pane(self, pane_id: str) -> None:
+        if pane_id not in self.pane_ids():
+            return
         if not self._tabs_settled:
             self._pending_pane = pane_id
             return
         self.show_pane(pane_id)
 
+    def pane_ids(self) -> tuple[str, ...]:
+        return ("problems", *PANE_IDS) if self.problems else PANE_IDS
+
     def action_step_pane(self, step: int) -> None:
-        active = self._pending_pane or self.query_one(TabbedContent).active or PANE_IDS[0]
-        self.action_pane(PANE_IDS[(PANE_IDS.index(active) + step) % len(PANE_IDS)])
+        ids = self.pane_ids()
+        active = self._pending_pane or self.query_one(TabbedContent).active or ids[0]
+        self.action_pane(ids[(ids.index(active) + step) % len(ids)])
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         searching = self.has_class("-searching")
+        if action == "pane" and parameters and parameters[0] not in self.pane_ids():
+            return False
         if action == "step_hit":
             return bool(self.query_one(HitList).hits) and searching
         if action == "clear_search":
