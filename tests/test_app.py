@@ -724,6 +724,25 @@ async def test_export_writes_and_asks_before_replacing(fixture_folder: Path, rea
         assert target.read_text(encoding="utf-8") == first
 
 
+@pytest.mark.parametrize("key", ["p", "P"])
+async def test_patient_page_from_the_app(fixture_folder: Path, ready: Ready, tmp_path: Path, key: str) -> None:
+    kind = "html" if key == "P" else "md"
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press(key)
+        assert isinstance(app.screen, ExportDialog)
+        field = app.screen.query_one("#export-path", Input)
+        assert field.value == f"ldn-tui-patient.{kind}"
+        field.value = str(tmp_path / field.value)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+    page = (tmp_path / f"ldn-tui-patient.{kind}").read_text(encoding="utf-8")
+    assert ("<!DOCTYPE html>" in page) == (kind == "html")
+    assert "very low" in page and "2026-01-15" in page
+
+
 async def test_export_refuses_the_evidence_folder(evidence_copy: Path, ready: Ready) -> None:
     before = sorted(p.name for p in evidence_copy.rglob("*"))
     app = LdnApp(evidence_copy)

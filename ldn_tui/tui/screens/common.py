@@ -25,11 +25,14 @@ def copy_citation(screen: Screen[Any], record: Study | Review | None, *, bibtex:
                   title="Copied", markup=False)
 
 
-def start_export(screen: Screen[Any], what: str, topic: str, content: str, evidence_root: str) -> None:
-    """Ask for a file name and write ``content`` there (see ``ExportDialog``)."""
+def start_export(
+    screen: Screen[Any], what: str, topic: str, content: str, evidence_root: str, name: str | None = None
+) -> None:
+    """Ask for a file name (``name``, else one made from ``topic``) and write ``content`` there
+    (see ``ExportDialog``)."""
 
     def done(path: Path | None) -> None:
         if path is not None:
             screen.notify(f"Exported {what} to {path}", title="Exported", markup=False)
 
-    screen.app.push_screen(ExportDialog(what, content, default_name(topic), evidence_root), done)
+    screen.app.push_screen(ExportDialog(what, content, name or default_name(topic), evidence_root), done)

@@ -65,6 +65,9 @@ class MainScreen(Screen[None]):
         Binding("c", "copy_citation", "Cite", tooltip="Copy the citation of the study under the cursor"),
         Binding("b,C", "copy_bibtex", "BibTeX", show=False),
         Binding("e", "export", "Export"),
+        Binding("p", "patient_page('md')", "Patient page", tooltip="Export the page for patients, in Markdown"),
+        Binding("P", "patient_page('html')", "Patient page (HTML)", show=False,
+                tooltip="Export the page for patients, as a web page"),
     ]
 
     def __init__(self, evidence: Evidence, search: SearchService, problems: Sequence[Problem] = ()) -> None:
@@ -227,6 +230,19 @@ class MainScreen(Screen[None]):
     def action_export(self) -> None:
         pane = self.active_pane()
         start_export(self, f"the {pane.section} pane", pane.section, pane.export_text(), self.evidence.root)
+
+    def action_patient_page(self, kind: str) -> None:
+        """One page for patients (``report.patient``), bottom line first, as ``export --format patient``."""
+        from ldn_tui.report import patient
+
+        syntheses = self.query_one(OverviewPane).syntheses
+        if not syntheses:
+            from ldn_tui.analysis.synthesis import synthesise
+
+            syntheses = synthesise(self.evidence)
+        render = patient.patient_html if kind == "html" else patient.patient_markdown
+        start_export(self, "the page for patients", "patient", render(self.evidence, syntheses), self.evidence.root,
+                     name=f"ldn-tui-patient.{kind}")
 
     # ------------------------------------------------------------------ search
 
