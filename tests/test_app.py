@@ -820,3 +820,28 @@ def test_run_app_prints_the_problems_like_validate(
     assert cli.main(["validate", "--evidence", str(evidence_copy)]) == 2
     expected = stderr.getvalue()
     assert printed == expected and "problem" in printed
+
+
+async def test_the_chosen_theme_is_remembered_between_runs(fixture_folder: Path, ready: Ready, tmp_path: Path) -> None:
+    import os
+
+    from ldn_tui.tui import settings
+
+    assert settings.config_dir() == Path(os.environ["XDG_CONFIG_HOME"]) / "ldn-tui"  # conftest: a tmp folder
+    assert str(settings.config_dir()).startswith(str(tmp_path))
+    first = LdnApp(fixture_folder)
+    async with first.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert first.theme == "textual-dark"
+        first.theme = "solarized-light"
+        await pilot.pause()
+    assert settings.saved_theme() == "solarized-light"
+    second = LdnApp(fixture_folder)
+    async with second.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert second.theme == "solarized-light"
+    (settings.config_dir() / settings.FILE).write_text("{not json", encoding="utf-8")
+    third = LdnApp(fixture_folder)
+    async with third.run_test(size=SIZE) as pilot:  # a broken file is ignored
+        await ready(pilot)
+        assert third.theme == "textual-dark"

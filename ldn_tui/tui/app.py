@@ -74,6 +74,13 @@ class LdnApp(App[None]):
         return LoadingScreen(self.folder)
 
     def on_mount(self) -> None:
+        from ldn_tui.tui import settings
+
+        theme = settings.saved_theme()
+        if theme is not None and theme in self.available_themes:
+            self.theme = theme
+        # Remembered from here on: a theme chosen in the palette is the next run's first.
+        self.theme_changed_signal.subscribe(self, lambda chosen: settings.save_theme(chosen.name))
         self.fit(self.size.width)
         self.load()
 
