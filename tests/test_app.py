@@ -845,3 +845,51 @@ async def test_the_chosen_theme_is_remembered_between_runs(fixture_folder: Path,
     async with third.run_test(size=SIZE) as pilot:  # a broken file is ignored
         await ready(pilot)
         assert third.theme == "textual-dark"
+
+
+async def test_at_60_columns_every_tab_is_on_screen(fixture_folder: Path, ready: Ready) -> None:
+    from textual.widgets._tabbed_content import ContentTab
+
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=(60, 24)) as pilot:
+        await ready(pilot)
+        await pilot.pause()
+        tabs = list(app.screen.query(ContentTab))
+        assert len(tabs) == 7
+        assert all(0 <= t.region.x and t.region.right <= 60 and t.region.width > 0 for t in tabs), [
+            t.region for t in tabs]
+        await pilot.resize_terminal(200, 40)
+        await pilot.pause()
+        assert "0 Overview" in [str(t.label) for t in app.screen.query(ContentTab)]
+
+
+async def test_cite_in_the_footer_only_where_there_is_something_to_cite(fixture_folder: Path, ready: Ready) -> None:
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        screen = app.screen
+        assert screen.check_action("copy_citation", ()) is False  # the overview: nothing to cite
+        await pilot.press("2")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.check_action("copy_citation", ()) is True
+        await pilot.press("1")  # the mechanisms list opens on a mechanism, not a study
+        await pilot.pause()
+        assert screen.check_action("copy_citation", ()) is False
+        await pilot.press("down")
+        await pilot.pause()
+        assert screen.check_action("copy_citation", ()) is True  # a study line under it
+
+
+async def test_outcomes_keep_the_study_column_and_wrap_findings(fixture_folder: Path, ready: Ready) -> None:
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("2")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#outcomes-table", DataTable)
+        assert table.fixed_columns == 1
+        text = shown(table)
+        assert "…" not in text.replace("Alpha & Beta 2010", "")  # no finding cut short
+        assert max(row.height for row in table.rows.values()) > 1

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from textual import on, work
+from rich.text import Text
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Header, Input, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Input, OptionList, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from ldn_tui.model import Evidence, Problem, Review, Study
@@ -39,6 +40,10 @@ PANES: tuple[tuple[str, str, type[Pane]], ...] = (
     ("trials", "6 Trials", TrialsPane),
 )
 PANE_IDS = tuple(p[0] for p in PANES)
+SHORT_TITLES = {  # when the full titles do not fit on one line (every tab stays on screen at 60 columns)
+    "overview": "0 Over", "mechanisms": "1 Mech", "outcomes": "2 Outc", "inflammation": "3 Infl",
+    "questions": "4 Quest", "reviews": "5 Rev", "trials": "6 Trials", "problems": "! Prob",
+}
 PROBLEMS_TITLE = "! Problems"  # browse --allow-problems only
 HIT_PANES = {"mechanism": "mechanisms", "question": "questions", "review": "reviews", "trial": "trials"}
 
@@ -130,6 +135,19 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.set_timer(1.0, self._settle_tabs)
         self._restore_focus()
+        self.fit_tabs(self.app.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit_tabs(event.size.width)
+
+    def fit_tabs(self, width: int) -> None:
+        """Full tab titles where they fit on one line, else the short ones."""
+        titles = {pid: title for pid, title, _ in PANES} | {"problems": PROBLEMS_TITLE}
+        ids = self.pane_ids()
+        short = sum(len(titles[pid]) + 2 for pid in ids) > width
+        tabs = self.query_one(TabbedContent)
+        for pid in ids:
+            tabs.get_tab(pid).label = Text(SHORT_TITLES[pid] if short else titles[pid])
 
     def on_screen_resume(self) -> None:
         if self.focused is None:
@@ -149,6 +167,12 @@ class MainScreen(Screen[None]):
     @on(TabbedContent.TabActivated, "#panes")
     def _tab_activated(self) -> None:
         self._settle_tabs()
+        self.refresh_bindings()
+
+    @on(OptionList.OptionHighlighted)
+    @on(DataTable.RowHighlighted)
+    def _cursor_moved(self) -> None:
+        self.refresh_bindings()  # the record under the cursor decides whether there is one to cite
 
     def _settle_tabs(self) -> None:
         if self._tabs_settled:
@@ -184,6 +208,8 @@ class MainScreen(Screen[None]):
             return searching
         if action in ("sort", "reverse_sort"):
             return not searching and self.query_one(TabbedContent).active == "outcomes"
+        if action in ("copy_citation", "copy_bibtex"):
+            return self.record_in_view() is not None  # "c Cite" only where there is something to cite
         return True
 
     def action_sort(self) -> None:
