@@ -13,6 +13,7 @@ import pytest
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static, TabbedContent
+from textual.widgets._footer import FooterKey
 
 from ldn_tui import cli
 from ldn_tui.report import facts
@@ -25,6 +26,7 @@ from ldn_tui.tui.screens.main import MainScreen
 from ldn_tui.tui.screens.review import ReviewScreen
 from ldn_tui.tui.screens.study import StudyScreen, StudyView
 from ldn_tui.tui.screens.summary import DomainBlock, SummaryScreen
+from ldn_tui.tui.widgets.footer import AppFooter
 from ldn_tui.tui.widgets.outcomes import OutcomesPane
 from ldn_tui.tui.widgets.problems import ProblemsPane
 from ldn_tui.tui.widgets.search import HitList, SearchInput
@@ -624,10 +626,12 @@ async def test_help_lists_every_binding_and_the_glossary(fixture_folder: Path, r
         assert isinstance(app.screen, HelpScreen)
         text = shown(app.screen.query_one("#help-text"))
         for _, rows in app.key_groups():
-            for keys, description in rows:
-                assert keys in text and description[:20] in text
-        for term in ("Certainty", "Risk of bias", "I²", "Prediction interval", "Crossover", "GRADE",
-                     "SMD", "RR / OR", "Secondary source", "Not reported"):
+            for keys, label, explained in rows:
+                assert keys in text and label in text and explained[:20] in text
+        footer = app.screen_stack[-2].query_one(AppFooter)
+        for key in footer.query(FooterKey):  # every key of the footer, as the footer writes it
+            assert f"{key.key_display}" in text and key.description in text, (key.key_display, key.description)
+        for term in ("RoB", "MD", "SMD", "RR", "CI", "I²", "τ²", "REML", "FIQR", "placebo", "crossover"):
             assert term in text
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from ldn_tui.model import Evidence, Outcome, Review, ReviewFinding, Study
-from ldn_tui.text import one_line
+from ldn_tui.text import one_line, plural
 
 NOT_REPORTED = "not reported"
 
@@ -463,7 +463,7 @@ def review_includes_text(review: Review, evidence: Evidence) -> str:
     if names:
         return ", ".join(names)
     total = review.n_studies if review.n_studies is not None else None
-    return f"{total} studies; which ones: not read" if total is not None else "which studies: not read"
+    return f"{plural(total, 'study', 'studies')}; which ones: not read" if total is not None else "which studies: not read"
 
 
 # --------------------------------------------------------------------------- registered trials

@@ -198,40 +198,49 @@ class LdnApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.key_groups()))
 
-    def key_groups(self) -> list[tuple[str, Sequence[tuple[str, str]]]]:
-        """Every binding of the app and its screens, grouped by where it works."""
+    def key_groups(self) -> list[tuple[str, Sequence[tuple[str, str, str]]]]:
+        """Every binding of the app and its screens, grouped by where it works: each key and label as
+        the footer shows them (``get_key_display`` and the description), then its tooltip."""
         from ldn_tui.tui.screens.dialogs import ExportDialog
         from ldn_tui.tui.screens.help import HelpScreen
         from ldn_tui.tui.screens.main import MainScreen
+        from ldn_tui.tui.screens.review import ReviewScreen
         from ldn_tui.tui.screens.study import StudyScreen
         from ldn_tui.tui.screens.summary import SummaryScreen
 
         return [
-            ("Everywhere", [*self.binding_rows(self.BINDINGS), ("ctrl+p", "Command palette: actions, studies, themes")]),
+            ("Everywhere", [*self.binding_rows(self.BINDINGS),
+                            ("^p", "Palette", "Command palette: actions, studies, themes")]),
             ("Main screen", self.binding_rows(MainScreen.BINDINGS)),
             ("Lists and tables", [
-                ("↑ ↓ pgup pgdn home end", "Move the cursor"),
-                ("enter", "Open the study under the cursor"),
-                ("mouse", "Click a tab, a row or a column header (sorts by it)"),
+                ("↑ ↓ pgup pgdn home end", "", "Move the cursor"),
+                ("enter", "", "Open the study or review under the cursor"),
+                ("mouse", "", "Click a tab, a row or a column header (sorts by it)"),
             ]),
             ("Search box", [
-                ("enter / ↓", "Go to the hits (then n / N step through them, enter opens one)"),
-                ("esc", "Clear the search and go back"),
+                ("enter / ↓", "", "Go to the hits (then n / N step through them, enter opens one)"),
+                ("esc", "", "Clear the search and go back"),
             ]),
             ("Study", self.binding_rows(StudyScreen.BINDINGS)),
+            ("Review", [*self.binding_rows(ReviewScreen.BINDINGS),
+                        ("enter", "", "Open the included study under the cursor")]),
             ("Summary", self.binding_rows(SummaryScreen.BINDINGS)),
-            ("Export dialog", [("enter", "Write the file"), *self.binding_rows(ExportDialog.BINDINGS)]),
+            ("Export dialog", [("enter", "", "Write the file"), *self.binding_rows(ExportDialog.BINDINGS)]),
             ("Help", self.binding_rows(HelpScreen.BINDINGS)),
         ]
 
-    def binding_rows(self, bindings: Sequence[BindingType]) -> list[tuple[str, str]]:
-        rows: dict[tuple[str, str], list[str]] = {}
+    def binding_rows(self, bindings: Sequence[BindingType]) -> list[tuple[str, str, str]]:
+        """(keys, label, what it does) per action: the keys as the footer shows them, joined when
+        several keys do one thing; the label is the footer's (the description)."""
+        rows: dict[tuple[str, str], tuple[list[str], str]] = {}
         for binding in Binding.make_bindings(bindings):
-            description = binding.description or binding.action
-            if binding.action.startswith("pane("):
-                description = f"Pane {description}"
-            rows.setdefault((binding.action, description), []).append(self.get_key_display(binding))
-        return [(" / ".join(keys), description) for (_, description), keys in rows.items()]
+            label = binding.description or binding.action
+            keys = rows.setdefault((binding.action, label), ([], binding.tooltip))[0]
+            display = self.get_key_display(binding)
+            if display not in keys:
+                keys.append(display)
+        return [(" / ".join(keys), label, tooltip or (f"Show the {label} pane" if action.startswith("pane(") else ""))
+                for (action, label), (keys, tooltip) in rows.items()]
 
 
 def run_app(folder: Path, *, allow_problems: bool = False) -> tuple[int, Sequence[Problem]]:

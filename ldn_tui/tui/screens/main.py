@@ -16,6 +16,7 @@ from textual.worker import get_current_worker
 from ldn_tui.model import Evidence, Problem, Review, Study
 from ldn_tui.search.index import Query, QueryError
 from ldn_tui.search.service import SearchService
+from ldn_tui.text import plural
 from ldn_tui.tui.messages import OpenRecord, SearchDone
 from ldn_tui.tui.screens.common import copy_citation, start_export
 from ldn_tui.tui.widgets.base import Pane
@@ -340,7 +341,7 @@ class MainScreen(Screen[None]):
             self.query_obj = event.result.query
             hits.show(event.result)
             total = event.result.total
-            bar.set_status(f"{total} {'match' if total == 1 else 'matches'}" if total else "no matches")
+            bar.set_status(plural(total, 'match', 'matches') if total else "no matches")
         if self._hits_wanted:
             self._hits_wanted = False
             self.action_focus_hits()

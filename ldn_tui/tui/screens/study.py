@@ -19,6 +19,7 @@ from ldn_tui.report.highlight import Marker
 from ldn_tui.report.screen_export import study_text
 from ldn_tui.report.study_view import study_detail
 from ldn_tui.search.index import Query
+from ldn_tui.text import plural
 from ldn_tui.tui.screens.common import copy_citation, start_export
 from ldn_tui.tui.widgets.footer import AppFooter
 
@@ -77,7 +78,7 @@ class StudyScreen(Screen[None]):
         self.sub_title = facts.study_label(study)
         status = [f"{facts.study_label(study)} · {facts.design_text(study)} · {facts.n_detail(study)}"]
         if mark.query is not None:
-            status.append(f"“{mark.query.text}”: {mark.count} {'match' if mark.count == 1 else 'matches'} marked")
+            status.append(f"“{mark.query.text}”: {plural(mark.count, 'match', 'matches')} marked")
             if study.id in self.hit_ids:
                 status.append(f"study hit {self.hit_ids.index(study.id) + 1} of {len(self.hit_ids)} (n/N)")
         self.query_one("#study-status", Static).update(Text("  ·  ".join(status)))
