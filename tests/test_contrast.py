@@ -22,7 +22,7 @@ from textual.widget import Widget
 from ldn_tui.report.synthesis_view import CERTAINTY_STYLES
 from ldn_tui.report.tables import RESULT_STYLES, ROB_STYLES, STATUS_STYLES
 from ldn_tui.tui.app import LdnApp
-from ldn_tui.tui.contrast import MINIMUM, contrast, readable
+from ldn_tui.tui.contrast import MINIMUM, as_drawn, contrast, readable
 
 Ready = Callable[[Any], Awaitable[None]]
 
@@ -43,6 +43,17 @@ def test_readable_reaches_the_minimum_and_keeps_what_already_does() -> None:
                 assert fixed == fg
     assert readable((244, 0, 95), (30, 30, 30)) != (244, 0, 95)  # MONOKAI red on a dark surface
     assert round(contrast((0, 0, 0), (255, 255, 255)), 1) == 21.0
+
+
+def test_readable_on_a_256_colour_terminal_counts_the_palette_rounding() -> None:
+    levels = range(0, 256, 17)
+    for bg in ((v, v, 255 - v) for v in levels):
+        for fg in ((r, g, 128) for r in levels for g in (0, 128, 255)):
+            fixed = readable(fg, bg, MINIMUM, True)
+            assert contrast(as_drawn(fixed, True), as_drawn(bg, True)) >= MINIMUM, (fg, bg, fixed)
+    brown, light = (116, 75, 19), (199, 199, 199)  # textual-light's header text: 4.5:1, then rounded
+    assert contrast(brown, light) >= MINIMUM > contrast(as_drawn(brown, True), as_drawn(light, True))
+    assert readable(brown, light, MINIMUM, True) != brown
 
 
 def _drawn(

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 EXIT_PROBLEMS = 2
 NARROW_BELOW = 100  # columns: below this the panes drop their side previews
 WIDE_FROM = 140  # columns: from here the reviews pane adds the summary's comparison table
-CONTRAST_FLOOR = ContrastFloor()
+CONTRAST_FLOORS = {False: ContrastFloor(), True: ContrastFloor(eight_bit=True)}
 
 
 def _evidence_commands() -> type[Provider]:
@@ -67,8 +67,8 @@ class LdnApp(App[None]):
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Textual's filters, then the contrast floor (``contrast.py``): last, so it sees the
-        colours as they will be drawn, ``NO_COLOR``'s greys included."""
-        return [*super().get_line_filters(), CONTRAST_FLOOR]
+        colours as they will be drawn, ``NO_COLOR``'s greys and a 256-colour terminal's rounding included."""
+        return [*super().get_line_filters(), CONTRAST_FLOORS[self.console.color_system == "256"]]
 
     def get_default_screen(self) -> Screen[Any]:
         return LoadingScreen(self.folder)

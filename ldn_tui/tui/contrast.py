@@ -15,6 +15,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from rich.color import Color as RichColor
+from rich.color import ColorSystem
 from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color
@@ -44,34 +45,51 @@ def _blend(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> tuple[
     return (round(a[0] + (b[0] - a[0]) * t), round(a[1] + (b[1] - a[1]) * t), round(a[2] + (b[2] - a[2]) * t))
 
 
+def as_drawn(rgb: tuple[int, int, int], eight_bit: bool) -> tuple[int, int, int]:
+    """The colour a terminal of 256 colours shows for ``rgb`` (Rich rounds each colour to its
+    palette, which can cost a pair a whole point of contrast); ``rgb`` itself in true colour."""
+    if not eight_bit:
+        return rgb
+    t = RichColor.from_rgb(*rgb).downgrade(ColorSystem.EIGHT_BIT).get_truecolor()
+    return (t.red, t.green, t.blue)
+
+
 @lru_cache(4096)
-def readable(fg: tuple[int, int, int], bg: tuple[int, int, int], minimum: float = MINIMUM) -> tuple[int, int, int]:
-    """``fg`` itself if it reaches ``minimum`` against ``bg``, else the nearest blend of it towards
-    white or black (whichever contrasts more with ``bg``) that does. Against any background one
-    of white and black reaches 4.58:1, so a result always exists."""
-    if contrast(fg, bg) >= minimum:
+def readable(
+    fg: tuple[int, int, int], bg: tuple[int, int, int], minimum: float = MINIMUM, eight_bit: bool = False
+) -> tuple[int, int, int]:
+    """``fg`` itself if it reaches ``minimum`` against ``bg`` as drawn, else the nearest blend of it
+    towards white or black (whichever contrasts more with ``bg``) that does. Against any background
+    one of white and black reaches 4.58:1, so a result always exists."""
+    shown_bg = as_drawn(bg, eight_bit)
+
+    def enough(color: tuple[int, int, int]) -> bool:
+        return contrast(as_drawn(color, eight_bit), shown_bg) >= minimum
+
+    if enough(fg):
         return fg
     white, black = (255, 255, 255), (0, 0, 0)
-    pole = white if contrast(white, bg) >= contrast(black, bg) else black
+    pole = white if contrast(white, shown_bg) >= contrast(black, shown_bg) else black
     low, high = 0.0, 1.0
     for _ in range(12):
         mid = (low + high) / 2
-        if contrast(_blend(fg, pole, mid), bg) >= minimum:
+        if enough(_blend(fg, pole, mid)):
             high = mid
         else:
             low = mid
-    return _blend(fg, pole, high)
+    found = _blend(fg, pole, high)
+    return found if enough(found) else pole  # (rounding to a palette need not be monotonic)
 
 
 @lru_cache(4096)
-def _floor_style(style: Style, background: RichColor) -> Style:
+def _floor_style(style: Style, background: RichColor, eight_bit: bool) -> Style:
     color, bgcolor = style.color, style.bgcolor or background
     if color is None or color.triplet is None or bgcolor.triplet is None:
         return style
     fg, bg = color.triplet, bgcolor.triplet
     if style.reverse:  # the text is drawn in the background colour
         fg, bg = bg, fg
-    fixed = readable((fg[0], fg[1], fg[2]), (bg[0], bg[1], bg[2]))
+    fixed = readable((fg[0], fg[1], fg[2]), (bg[0], bg[1], bg[2]), MINIMUM, eight_bit)
     if fixed == fg:
         return style
     new = RichColor.from_rgb(*fixed)
@@ -79,11 +97,16 @@ def _floor_style(style: Style, background: RichColor) -> Style:
 
 
 class ContrastFloor(LineFilter):
-    """Raise every foreground to ``MINIMUM`` contrast against its background."""
+    """Raise every foreground to ``MINIMUM`` contrast against its background, as a terminal of
+    256 colours will draw them when ``eight_bit``."""
+
+    def __init__(self, eight_bit: bool = False) -> None:
+        super().__init__()
+        self.eight_bit = eight_bit
 
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
-        back = background.rich_color
+        back, eight_bit = background.rich_color, self.eight_bit
         return [
-            Segment(text, None if style is None else _floor_style(style, back), control)
+            Segment(text, None if style is None else _floor_style(style, back, eight_bit), control)
             for text, style, control in segments
         ]

@@ -34,10 +34,10 @@ BLINDING_ORDER = {"none": 0, "single": 1, "double": 2}
 ROB_ORDER = {"low": 0, "some concerns": 1, "high": 2}
 RESULT_ORDER = {label: i for i, label in enumerate(facts.RESULT_LABELS.values())}
 FINDINGS = ("pain", "function")
-DROP_ORDER = ("blinding", "weeks", "dose", "design")  # left out, in turn, while the findings are too narrow
+DROP_ORDER = ("blinding", "weeks", "dose", "design", "year")  # left out in turn while the findings are too narrow (the label has the year)
 COMFORT, MIN_FINDING, MAX_FINDING = 24, 12, 48  # finding column widths; the preview shows every field
 MAX_STUDY = 26  # longer study labels end in an ellipsis
-MAX_ROW_LINES = 3  # a finding wraps onto at most this many lines
+MAX_ROW_LINES = 4  # a finding wraps onto at most this many lines
 
 
 def _result_key(text: str) -> Any:
