@@ -51,10 +51,11 @@ class LdnApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         # A priority binding runs before the next key is handed on, so "/cytokine" typed in one go
         # lands in the search box; inside any text field "/" is just typed.
-        Binding("slash", "search", "Search", priority=True),
-        Binding("s", "summary", "Summary"),
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit"),
+        Binding("slash", "search", "Search", priority=True,
+                tooltip="Search every record (a new query; try year:2020.. or n:>50)"),
+        Binding("s", "summary", "Summary", tooltip="The pooled results with forest plots (s again: back)"),
+        Binding("question_mark", "help", "Help", tooltip="Every key, and the glossary"),
+        Binding("q", "quit", "Quit", tooltip="Leave the app"),
     ]
 
     def __init__(self, folder: Path | str, *, allow_problems: bool = False) -> None:
@@ -210,7 +211,7 @@ class LdnApp(App[None]):
 
         return [
             ("Everywhere", [*self.binding_rows(self.BINDINGS),
-                            ("^p", "Palette", "Command palette: actions, studies, themes")]),
+                            ("^p", "palette", "Command palette: actions, studies, themes (a theme chosen is remembered)")]),
             ("Main screen", self.binding_rows(MainScreen.BINDINGS)),
             ("Lists and tables", [
                 ("↑ ↓ pgup pgdn home end", "", "Move the cursor"),

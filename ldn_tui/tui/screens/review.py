@@ -31,10 +31,10 @@ class IncludedList(RecordList):
 class ReviewScreen(Screen[None]):
     AUTO_FOCUS = ""
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,backspace", "app.pop_screen", "Back"),
-        Binding("c", "copy_citation", "Cite"),
-        Binding("b,C", "copy_bibtex", "BibTeX", show=False),
-        Binding("e", "export", "Export"),
+        Binding("escape,backspace", "app.pop_screen", "Back", tooltip="Back to where you came from"),
+        Binding("c", "copy_citation", "Cite", tooltip="Copy the review's citation"),
+        Binding("b,C", "copy_bibtex", "BibTeX", show=False, tooltip="Copy its BibTeX entry"),
+        Binding("e", "export", "Export", tooltip="Write the review to a Markdown file"),
     ]
 
     def __init__(self, evidence: Evidence, review_id: str) -> None:

@@ -37,13 +37,13 @@ class StudyView(Static):
 class StudyScreen(Screen[None]):
     AUTO_FOCUS = "#study-scroll"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,backspace", "app.pop_screen", "Back"),
+        Binding("escape,backspace", "app.pop_screen", "Back", tooltip="Back to where you came from"),
         # One footer entry for both (an 80-column footer has no room for two).
         Binding("n", "step_hit(1)", "Hits", key_display="n/N", tooltip="Next hit (N: previous hit)"),
-        Binding("N", "step_hit(-1)", "Prev hit", show=False),
-        Binding("c", "copy_citation", "Cite"),
-        Binding("b,C", "copy_bibtex", "BibTeX", show=False),
-        Binding("e", "export", "Export"),
+        Binding("N", "step_hit(-1)", "Prev hit", show=False, tooltip="Previous hit"),
+        Binding("c", "copy_citation", "Cite", tooltip="Copy the study's citation"),
+        Binding("b,C", "copy_bibtex", "BibTeX", show=False, tooltip="Copy its BibTeX entry"),
+        Binding("e", "export", "Export", tooltip="Write the study to a Markdown file"),
     ]
 
     def __init__(
