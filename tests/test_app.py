@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_trials import TRIALS  # the fixture folder's trials.toml, as test_trials writes it
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static, TabbedContent
@@ -147,33 +148,6 @@ async def test_enter_on_a_review_opens_its_detail_and_its_studies(fixture_folder
         assert app.screen.query_one(TabbedContent).active == "reviews"
 
 
-TRIALS = """
-[[trial]]
-registration = "NCT00000002"
-title = "Gamma's registered trial"
-status = "completed"
-status_checked = 2026-01-10
-results = "published"
-study = "gamma-2020"
-source = "the registry record"
-
-[[trial]]
-registration = "NCT00000003"
-title = "Delta's registered trial"
-status = "completed"
-status_checked = 2026-01-10
-results = "published"
-study = "delta-2024"
-source = "the registry record"
-
-[[trial]]
-registration = "NCT00000009"
-title = "A trial still recruiting"
-status = "recruiting"
-status_checked = 2026-01-11
-results = "none"
-source = "the registry record"
-"""
 
 
 async def test_trials_pane_status_date_and_the_study_reporting_it(evidence_copy: Path, ready: Ready) -> None:
@@ -187,7 +161,7 @@ async def test_trials_pane_status_date_and_the_study_reporting_it(evidence_copy:
         assert app.screen.query_one(TabbedContent).active == "trials"
         text = " ".join(shown(app.screen.query_one("#trials-list")).split())
         assert "NCT00000002 completed (read 2026-01-10) · results published: Gamma et al. 2020" in text
-        assert "NCT00000009 recruiting (read 2026-01-11) · no results found" in text
+        assert "NCT00000009 recruiting (read 2026-01-10) · no results found" in text
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, StudyScreen) and app.screen.study.id == "gamma-2020"
