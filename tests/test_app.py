@@ -871,3 +871,20 @@ async def test_outcomes_keep_the_study_column_and_wrap_findings(fixture_folder: 
         text = shown(table)
         assert "…" not in text.replace("Alpha & Beta 2010", "")  # no finding cut short
         assert max(row.height for row in table.rows.values()) > 1
+
+
+async def test_a_review_hit_opens_its_detail_and_esc_comes_back_to_the_hits(fixture_folder: Path, ready: Ready) -> None:
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await search_for(pilot, "positive meta-analysis")
+        hits = app.screen.query_one(HitList)
+        assert hits.hits and hits.hits[0].kind == "review"
+        await pilot.press("enter")  # to the hits
+        await pilot.press("enter")  # open the first
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen) and app.screen.review.id == "omega-2021"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen) and app.screen.has_class("-searching")
+        assert app.screen.query_one(HitList).hits

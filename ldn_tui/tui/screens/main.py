@@ -237,7 +237,8 @@ class MainScreen(Screen[None]):
         elif isinstance(record, Review):
             from ldn_tui.tui.screens.review import ReviewScreen
 
-            self.show_pane("reviews", select=record_id)
+            if not self.has_class("-searching"):  # from a search hit, esc comes back to the hits
+                self.show_pane("reviews", select=record_id)
             self.app.push_screen(ReviewScreen(self.evidence, record_id))
 
     def record_in_view(self) -> Study | Review | None:
