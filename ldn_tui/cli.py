@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     summary = sub.add_parser("summary", formatter_class=_HelpFormatter, help="print the summary of the evidence to stdout")
     _evidence_arg(summary, argparse.SUPPRESS)
     summary.add_argument("--format", choices=("text", "markdown", "json"), default="text")
-    summary.add_argument("--width", type=_positive, metavar="N", help="text width (default: the terminal's, or 80 in a pipe)")
+    summary.add_argument("--width", type=_width, metavar="N", help=f"text width, {MIN_WIDTH} to {MAX_WIDTH} (default: the terminal's, or 80 in a pipe)")
     summary.add_argument("--method", choices=("REML", "DL"), default="REML", help="random-effects method for pooling")
 
     search = sub.add_parser("search", formatter_class=_HelpFormatter, help="search studies, reviews, mechanisms and questions")
@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--format", choices=("text", "json"), default="text")
     search.add_argument("--limit", type=_positive, metavar="N", help="show at most N hits (text default: 50)")
     search.add_argument("--all", action="store_true", help="show every hit")
-    search.add_argument("--width", type=_positive, metavar="N", help="text width")
+    search.add_argument("--width", type=_width, metavar="N", help=f"text width, {MIN_WIDTH} to {MAX_WIDTH}")
 
     export = sub.add_parser("export", formatter_class=_HelpFormatter, help="write a report (markdown, html), the study table (csv) or citations")
     _evidence_arg(export, argparse.SUPPRESS)
@@ -120,6 +120,16 @@ def _positive(value: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
     if number < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+MIN_WIDTH, MAX_WIDTH = 20, 1000  # --width: narrower cannot hold a table; wider is no screen
+
+
+def _width(value: str) -> int:
+    number = _positive(value)
+    if not MIN_WIDTH <= number <= MAX_WIDTH:
+        raise argparse.ArgumentTypeError(f"must be from {MIN_WIDTH} to {MAX_WIDTH}, got {number}")
     return number
 
 
@@ -273,21 +283,60 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Output that cannot be written (a full disk, an I/O error, a closed
+    stdout) ends it with one line on stderr and exit code 1; a reader gone away (``| head``)
+    ends it quietly."""
     args = build_parser().parse_args(argv)
     command = COMMANDS[args.command or "browse"]
+    if sys.stdout is None:  # started with stdout closed (``>&-``)
+        return _output_failed("standard output is closed")
     try:
         sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
     except (AttributeError, ValueError):
         pass
     try:
-        return command(args)
+        code = command(args)
+        sys.stdout.flush()  # here, where a failure can still be reported, not at exit
+        return code
     except BrokenPipeError:
         # The reader went away (``| head``): stop quietly, as grep does.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _drop_stdout()
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:
+        if exc.filename is not None:  # not a failed write to stdout: a file the command needed
+            return _output_failed(f"{clean(str(exc.filename))}: {exc.strerror or exc}", "ldn-tui: ")
+        return _output_failed(exc.strerror or str(exc))
+    except ValueError as exc:  # a write to a stdout closed during the run
+        if "closed file" not in str(exc):
+            raise
+        return _output_failed("standard output is closed")
+
+
+EXIT_OUTPUT = 1  # the output could not be written
+
+
+def _output_failed(reason: str, prefix: str = "ldn-tui: cannot write output: ") -> int:
+    _drop_stdout()
+    if sys.stderr is not None:
+        try:
+            sys.stderr.write(f"{prefix}{one_line(reason)}\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+    return EXIT_OUTPUT
+
+
+def _drop_stdout() -> None:
+    """Point stdout at the null device, so that what is still buffered is not written (and
+    failed) again at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:
+        pass
 
 
 def run() -> None:

@@ -6,7 +6,7 @@ import re
 
 # C0 controls except newline, DEL, C1 controls, and the bidirectional overrides and
 # isolates that can make text display in an order other than the one it is stored in.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
 # What ``clean`` changes, in a UTF-8 file: the C0 controls but the newline (so the tab, and
@@ -16,6 +16,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2
 _C0 = bytes(range(0x0A)) + bytes(range(0x0B, 0x20)) + b"\x7f"
 _C1 = re.compile(rb"\xc2[\x80-\x9f]")
 _BIDI = re.compile(rb"\xe2(?:\x80[\x8e\x8f\xaa-\xae]|\x81[\xa6-\xa9])")
+_ALM = b"\xd8\x9c"  # U+061C ARABIC LETTER MARK, a bidirectional mark too
 _ESCAPE = re.compile(rb'\\[^"\\n\n ]')
 
 
@@ -28,6 +29,8 @@ def plain(raw: bytes) -> bool:
     if b"\xc2" in raw and _C1.search(raw) is not None:
         return False
     if b"\xe2" in raw and _BIDI.search(raw) is not None:
+        return False
+    if _ALM in raw:
         return False
     return b"\\" not in raw or _ESCAPE.search(raw) is None
 
@@ -51,3 +54,17 @@ def has_control(text: str) -> bool:
 def plural(n: int, word: str, words: str | None = None) -> str:
     """'1 study', '2 studies': the count and the word it takes (``words`` else ``word`` + 's')."""
     return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+# Characters whose width terminals disagree on: the zero-width joiner that fuses emoji into one
+# glyph (two cells, or one per emoji: Rich counts one per emoji) and the variation selectors
+# (VS16 asks for the two-cell emoji form of a one-cell character).
+_UNSTABLE_WIDTH = re.compile("[\u200d\ufe0e\ufe0f]")
+
+
+def cell_text(text: str) -> str:
+    """``text`` for a table cell, of a width every terminal and Rich agree on: an emoji ZWJ
+    sequence becomes its emoji side by side, and variation selectors are dropped."""
+    if text.isascii():
+        return text
+    return _UNSTABLE_WIDTH.sub("", text)

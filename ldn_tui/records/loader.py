@@ -45,7 +45,9 @@ def _toml_files(top: str, shown: str, problems: list[Problem]) -> list[tuple[str
 
     skip = len(top) + 1
     for dirpath, dirnames, filenames in os.walk(top, onerror=onerror):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        # A folder named like a record is read as one (and refused: not a regular file), not walked.
+        filenames += [d for d in dirnames if d.endswith(".toml")]
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not d.endswith(".toml"))
         inner = dirpath[skip:]
         for name in filenames:
             if name.endswith(".toml") and not name.startswith("."):
@@ -132,7 +134,7 @@ def _check(
 
     topic: Topic | None = None
     topic_path = folder / "topic.toml"
-    if not topic_path.is_file():
+    if not os.path.lexists(topic_path):  # anything else by that name is read, and refused if not a file
         problems.append(Problem(str(Path(shown_root) / "topic.toml"), "", "missing: every evidence folder needs a topic.toml"))
     else:
         data = read_toml(topic_path, str(Path(shown_root) / "topic.toml"), problems)
@@ -149,7 +151,7 @@ def _check(
         ("trials.toml", "trial", S.build_trial),
     ):
         path = folder / name
-        if not path.is_file():
+        if not os.path.lexists(path):
             continue
         if key == "trial":
             trials = read_trials

@@ -26,11 +26,19 @@ MAX_INT = 2**53
 
 
 def shown_int(value: int) -> str:
-    """An integer as a problem message shows it: in full unless it is absurdly long."""
+    """An integer as a problem message shows it: in full unless it is absurdly long (a hex
+    literal can be longer than ``str`` converts: its digits are then only counted)."""
+    sign = "-" if value < 0 else ""
+    if value.bit_length() > 14_000:  # past sys.get_int_max_str_digits() (4300) decimal digits
+        return f"{sign}an integer of about {round(value.bit_length() * 0.30103)} digits"
     digits = str(abs(value))
     if len(digits) <= 20:
         return str(value)
-    return f"{'-' if value < 0 else ''}{digits[:6]}… (an integer of {len(digits)} digits)"
+    return f"{sign}{digits[:6]}… (an integer of {len(digits)} digits)"
+
+
+# Keys often written in the table below the one they belong to: (table, key) -> where they go.
+MISPLACED = {("effect", "p_value"): "p_value belongs on the outcome (above its [outcomes.effect] table)"}
 
 
 def closest(word: str, options: Iterable[str]) -> str | None:
@@ -109,8 +117,10 @@ class Table:
             return  # the common case, checked in C
         for key in self.data:
             if key not in keys:
-                hint = closest(key, keys)
-                self.problem(key, f"unknown key, did you mean {hint}?" if hint else "unknown key")
+                moved = MISPLACED.get((self.prefix.rstrip(".").rsplit(".", 1)[-1], key))
+                hint = None if moved else closest(key, keys)
+                self.problem(key, f"unknown key: {moved}" if moved else
+                             f"unknown key, did you mean {hint}?" if hint else "unknown key")
 
     def _get(self, key: str, required: bool) -> Any:
         value = self.data.get(key, _MISSING)
@@ -255,7 +265,8 @@ class Table:
         value = self.data.get(key, _MISSING)
         if value is _MISSING:
             if required:
-                self.problem(key, "missing required field")
+                header = f" (a [{key}] section)" if not self.prefix else ""
+                self.problem(key, f"missing required table{header}")
             return None
         if not isinstance(value, dict):
             self._wrong(key, "a table", value)

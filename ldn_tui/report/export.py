@@ -16,6 +16,7 @@ import csv
 import html
 import io
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from ldn_tui.analysis.synthesis import DomainSynthesis, synthesise
 from ldn_tui.model import Evidence, Review, Study
+from ldn_tui.records.toml_file import file_kind
 from ldn_tui.report import facts
 from ldn_tui.report.forest import evidence_over_time_text, forest_text
 from ldn_tui.report.markdown import summary_markdown
@@ -268,23 +270,42 @@ def inside(path: Path, folder: Path) -> bool:
 
 
 def target_problem(output: Path, evidence_root: Path) -> str | None:
-    """Why ``output`` may never be written (inside the evidence folder, a folder, no such folder), or None."""
+    """Why ``output`` may never be written (inside the evidence folder, anything but a regular
+    file, no such folder, no current folder to be relative to), or None."""
     shown = clean(str(output))
+    if not output.is_absolute():
+        try:
+            os.getcwd()
+        except OSError:
+            return f"the current folder no longer exists (deleted?); give a full path instead of {shown}"
     root = Path(os.path.realpath(evidence_root))
     link = Path(os.path.realpath(output.parent)) / output.name  # where the name lives
     target = Path(os.path.realpath(output))  # where a write through a symlink would land
     if inside(link, root) or inside(target, root):
         return f"refusing to write inside the evidence folder ({clean(str(root))}), even with --force: {shown}"
-    if target.is_dir():
+    kind = _not_regular(target)
+    if kind == "a folder":
         return f"{shown} is a folder; give a file name"
+    if kind:
+        return f"{shown} is {kind}: export writes only regular files, even with --force"
     if not target.parent.is_dir():
         return f"no such folder: {clean(str(target.parent))}"
     return None
 
 
+def _not_regular(path: Path) -> str | None:
+    """What ``path`` is when it exists and is not a regular file ("a FIFO"), else None."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    return None if stat.S_ISREG(mode) else file_kind(mode)
+
+
 def write_export(text: str, output: Path | None, evidence_root: Path, force: bool) -> tuple[int, str]:
-    """Print ``text`` or write it to ``output``; (exit code, message for stderr; '' when nothing to say)."""
-    if output is None:
+    """Print ``text`` (no ``output``, or ``-``) or write it to ``output``; (exit code, message
+    for stderr; '' when nothing to say). Only a regular file is ever written or replaced."""
+    if output is None or str(output) == "-":
         sys.stdout.write(text)
         return EXIT_OK, ""
     shown = clean(str(output))
@@ -306,6 +327,9 @@ def write_export(text: str, output: Path | None, evidence_root: Path, force: boo
             os.fsync(handle.fileno())
         os.chmod(tmp, _mode(target))
         if force:
+            kind = _not_regular(target)  # again, just before: it may have been swapped meanwhile
+            if kind:
+                return EXIT_REFUSED, f"ldn-tui export: {shown} is {kind}: export writes only regular files"
             os.replace(tmp, target)
         else:
             _link_new(tmp, target, data)

@@ -192,8 +192,8 @@ def _markers_table(evidence: Evidence) -> Table:
         )
         stories.setdefault(story, []).append(names[key])
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=True)
-    table.add_column("Marker", ratio=1)
-    table.add_column("What was found, with the sample size", ratio=2)
+    table.add_column(Text("Marker"), ratio=1)
+    table.add_column(Text("What was found, with the sample size"), ratio=2)
     for story, markers in stories.items():
         table.add_row(Text(", ".join(markers), style="bold"), Text(story))
     return table

@@ -46,9 +46,20 @@ def default_name(topic: str) -> str:
     return f"ldn-tui-{slug}.md"
 
 
+def current_folder() -> Path | None:
+    """The current working folder; None when it has been deleted (relative names then fail)."""
+    try:
+        return Path.cwd()
+    except OSError:
+        return None
+
+
 def resolve(text: str, cwd: Path | None = None) -> Path:
+    """The typed path, made absolute (left relative when there is no current folder:
+    ``target_problem`` then says so)."""
     path = Path(os.path.expanduser(text.strip()))
-    return path if path.is_absolute() else (cwd or Path.cwd()) / path
+    base = cwd or current_folder()
+    return path if path.is_absolute() or base is None else base / path
 
 
 def check_target(text: str, evidence_root: str, cwd: Path | None = None) -> tuple[Path | None, str | None]:

@@ -170,7 +170,7 @@ class RobGrid:
         if options.max_width >= 96:
             table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
             for name, _ in cells:
-                table.add_column(name, no_wrap=True)
+                table.add_column(Text(name), no_wrap=True)
             table.add_row(*(cell for _, cell in cells))
         else:
             table = Table.grid(padding=(0, 2))

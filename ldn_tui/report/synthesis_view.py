@@ -228,11 +228,11 @@ def findings_table(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> 
         title=Text("Certainty per outcome (GRADE)", style="bold"), title_justify="left", box=box.SIMPLE_HEAD,
         expand=True, show_edge=False, pad_edge=False,
     )
-    table.add_column("Outcome", ratio=3)
-    table.add_column("Studies", ratio=2)
-    table.add_column("Effect (95% CI)", ratio=2)
-    table.add_column("Certainty", ratio=2)
-    table.add_column("Rated down for", ratio=3)
+    table.add_column(Text("Outcome"), ratio=3)
+    table.add_column(Text("Studies"), ratio=2)
+    table.add_column(Text("Effect (95% CI)"), ratio=2)
+    table.add_column(Text("Certainty"), ratio=2)
+    table.add_column(Text("Rated down for"), ratio=3)
     for row in finding_rows(evidence, syntheses):
         assessable = row.certainty != "not assessable"
         table.add_row(

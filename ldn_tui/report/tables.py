@@ -16,6 +16,7 @@ from rich.text import Text
 
 from ldn_tui.model import Domain, Evidence
 from ldn_tui.report import facts
+from ldn_tui.text import cell_text
 
 RESULT_STYLES = {"benefit": "green", "no-difference": "yellow", "harm": "red", "unclear": "dim"}
 ROB_STYLES = {"low": "green", "some concerns": "yellow", "high": "bold red", facts.NOT_REPORTED: "dim"}
@@ -23,8 +24,8 @@ STATUS_STYLES = {"hypothesis": "cyan", "animal-evidence": "blue", "human-evidenc
 
 
 def T(text: str, style: str = "") -> Text:
-    """Literal text: never parsed as markup."""
-    return Text(text, style=style)
+    """Literal text: never parsed as markup; of a width terminals agree on (``cell_text``)."""
+    return Text(cell_text(text), style=style)
 
 
 def _table(title: str, *, expand: bool = True) -> Table:
@@ -60,15 +61,15 @@ def study_table(evidence: Evidence, title: str = "Studies", width: int | None = 
     domains = [d for d in evidence.topic.domains if d.kind == "benefit"][:1]
     narrow = width is not None and width < 130
     table = _table(title)
-    table.add_column("Study", max_width=16 if narrow else 22)
-    table.add_column("Design", max_width=15)
-    table.add_column("n", justify="right", no_wrap=True)
-    table.add_column("Dose", max_width=12)
+    table.add_column(T("Study"), max_width=16 if narrow else 22)
+    table.add_column(T("Design"), max_width=15)
+    table.add_column(T("n"), justify="right", no_wrap=True)
+    table.add_column(T("Dose"), max_width=12)
     if not narrow:
-        table.add_column("Weeks", justify="right", max_width=12)
-        table.add_column("Blinding", no_wrap=True)
-        table.add_column("Risk of bias", max_width=13)
-    table.add_column(domains[0].label if domains else "Finding", ratio=1)
+        table.add_column(T("Weeks"), justify="right", max_width=12)
+        table.add_column(T("Blinding"), no_wrap=True)
+        table.add_column(T("Risk of bias"), max_width=13)
+    table.add_column(T(domains[0].label if domains else "Finding"), ratio=1)
     for row in facts.study_rows(evidence):
         design = T(row.design, "" if row.randomised else "dim")
         dose = T(row.dose, "dim" if row.dose == facts.NOT_REPORTED else "")
@@ -118,9 +119,9 @@ def domain_table(evidence: Evidence, domain: Domain) -> Table | None:
     if not rows:
         return None
     table = _table(f"{domain.label} ({'harm' if domain.kind == 'harm' else 'benefit'} outcome)")
-    table.add_column("Study", max_width=18)
-    table.add_column("Finding", max_width=24)
-    table.add_column("Measure, and what was found", ratio=1)
+    table.add_column(T("Study"), max_width=18)
+    table.add_column(T("Finding"), max_width=24)
+    table.add_column(T("Measure, and what was found"), ratio=1)
     for r in rows:
         o = r.outcome
         measure = o.measure + (f" ({o.timepoint})" if o.timepoint else "")
@@ -134,10 +135,10 @@ def domain_table(evidence: Evidence, domain: Domain) -> Table | None:
 
 def inflammation_table(evidence: Evidence) -> Table:
     table = _table("Inflammation and other biological findings")
-    table.add_column("Study", max_width=18)
-    table.add_column("n", justify="right", no_wrap=True)
-    table.add_column("Finding", max_width=20)
-    table.add_column("Markers, and what was found", ratio=1)
+    table.add_column(T("Study"), max_width=18)
+    table.add_column(T("n"), justify="right", no_wrap=True)
+    table.add_column(T("Finding"), max_width=20)
+    table.add_column(T("Markers, and what was found"), ratio=1)
     for g in facts.inflammation_groups(evidence):
         finding = f"{g.role}: {facts.FINDING_LABELS.get(g.finding, g.finding)}"
         table.add_row(
@@ -151,9 +152,9 @@ def inflammation_table(evidence: Evidence) -> Table:
 
 def mechanism_table(evidence: Evidence) -> Table:
     table = _table("Proposed mechanisms")
-    table.add_column("Mechanism", ratio=1)
-    table.add_column("Status", no_wrap=True)
-    table.add_column("Summary", ratio=3)
+    table.add_column(T("Mechanism"), ratio=1)
+    table.add_column(T("Status"), no_wrap=True)
+    table.add_column(T("Summary"), ratio=3)
     for m in evidence.mechanisms:
         table.add_row(
             T(m.title, "bold"),
@@ -176,8 +177,8 @@ def _trials_text(registrations: Sequence[str], evidence: Evidence) -> Text:
 
 def question_table(evidence: Evidence) -> Table:
     table = _table("Open questions")
-    table.add_column("Question", ratio=2)
-    table.add_column("Why it matters, and the registered trials", ratio=3)
+    table.add_column(T("Question"), ratio=2)
+    table.add_column(T("Why it matters, and the registered trials"), ratio=3)
     for q in evidence.questions:
         table.add_row(T(q.question, "bold"), Text.assemble(T(q.why), "\n", _trials_text(q.ongoing, evidence)))
     return table
@@ -186,10 +187,10 @@ def question_table(evidence: Evidence) -> Table:
 def trials_table(evidence: Evidence) -> Table:
     """Every registered trial of trials.toml with its status, the date it was read and its results."""
     table = _table("Registered trials, with their status as read")
-    table.add_column("Registration", no_wrap=True)
-    table.add_column("Status (date read)", ratio=1)
-    table.add_column("Results", ratio=1, overflow="fold")
-    table.add_column("Title", ratio=2)
+    table.add_column(T("Registration"), no_wrap=True)
+    table.add_column(T("Status (date read)"), ratio=1)
+    table.add_column(T("Results"), ratio=1, overflow="fold")
+    table.add_column(T("Title"), ratio=2)
     for trial in evidence.trials:
         line = facts.trial_line(trial.registration, evidence)
         table.add_row(T(trial.registration, "bold"), T(line.status, "dim" if line.ended else ""), T(line.results),
@@ -203,10 +204,10 @@ def review_table(evidence: Evidence) -> Table:
     outcome, and its conclusion: side by side, so the reasons reviews disagree show."""
     first = evidence.topic.domains[0] if evidence.topic.domains else None
     table = _table("Systematic reviews and meta-analyses, oldest first")
-    table.add_column("Review", max_width=24)
-    table.add_column("Included", ratio=2)
-    table.add_column(f"{first.label}: pooled" if first else "Pooled", ratio=2)
-    table.add_column("Conclusion", ratio=3)
+    table.add_column(T("Review"), max_width=24)
+    table.add_column(T("Included"), ratio=2)
+    table.add_column(T(f"{first.label}: pooled" if first else "Pooled"), ratio=2)
+    table.add_column(T("Conclusion"), ratio=3)
     for r in facts.reviews_by_date(evidence):
         main = facts.review_main_finding(r, first.id) if first else None
         included = T(facts.review_includes_text(r, evidence))

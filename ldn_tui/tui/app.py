@@ -20,6 +20,7 @@ from textual.command import Provider
 from textual.filter import LineFilter
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
+from textual.worker import get_current_worker
 
 from ldn_tui.model import Evidence, Problem
 from ldn_tui.tui.contrast import ContrastFloor
@@ -42,6 +43,10 @@ def _evidence_commands() -> type[Provider]:
     return EvidenceCommands
 
 
+class _LoadCancelled(Exception):
+    """The app is quitting while the folder is read."""
+
+
 class LdnApp(App[None]):
     """Browse one evidence folder."""
 
@@ -50,7 +55,7 @@ class LdnApp(App[None]):
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {_evidence_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         # A priority binding runs before the next key is handed on, so "/cytokine" typed in one go
-        # lands in the search box; inside any text field "/" is just typed.
+        # lands in the search box; inside any text field "/" is just typed (``check_action``).
         Binding("slash", "search", "Search", priority=True,
                 tooltip="Search every record (a new query; try year:2020.. or n:>50)"),
         Binding("s", "summary", "Summary", tooltip="The pooled results with forest plots (s again: back)"),
@@ -97,12 +102,22 @@ class LdnApp(App[None]):
 
     @work(thread=True, exclusive=True, group="load")
     def load(self) -> None:
+        """Read the folder in a thread. Quitting meanwhile cancels the worker, and the loader
+        stops at its next progress report (a thread cannot be stopped from outside, and the
+        process would wait for it at exit)."""
         from ldn_tui.records.loader import check_evidence
 
+        worker = get_current_worker()
+
         def progress(done: int, total: int) -> None:
+            if worker.is_cancelled:
+                raise _LoadCancelled
             self.post_message(LoadProgress(done, total))
 
-        evidence, problems = check_evidence(self.folder, progress=progress, partial=self.allow_problems)
+        try:
+            evidence, problems = check_evidence(self.folder, progress=progress, partial=self.allow_problems)
+        except _LoadCancelled:
+            return
         self.post_message(EvidenceLoaded(evidence, problems))
 
     def on_load_progress(self, event: LoadProgress) -> None:
@@ -153,6 +168,8 @@ class LdnApp(App[None]):
         return main
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "search" and isinstance(self.focused, Input):
+            return False  # "/" in a text field is typed there, in its turn with the other keys
         if action in ("summary", "search"):
             return self.evidence is not None
         return True
@@ -169,21 +186,17 @@ class LdnApp(App[None]):
         if main is not None:
             main.open_record(record_id)
 
-    def action_search(self) -> None:
-        if isinstance(self.focused, Input):
-            self.focused.insert_text_at_cursor("/")
-            return
-        main = self.main_screen()
-        if main is not None and self.screen is main:
-            main.action_search()
-        elif main is not None and not isinstance(self.screen, ModalScreen):
-            self.search_from_elsewhere()
+    async def action_search(self) -> None:
+        """``/``: the search box, focused before the next key is handled (a priority binding runs
+        in the app's own turn, and this waits for any screen above the main one to close)."""
+        from ldn_tui.tui.screens.help import HelpScreen
 
-    @work(group="navigate")
-    async def search_from_elsewhere(self) -> None:
-        main = await self._back_to_main()
-        if main is not None:
-            main.action_search()
+        main = self.main_screen()
+        if main is None or (isinstance(self.screen, ModalScreen) and not isinstance(self.screen, HelpScreen)):
+            return
+        if self.screen is not main:
+            await self._back_to_main()
+        main.action_search()
 
     def action_summary(self) -> None:
         from ldn_tui.tui.screens.summary import SummaryScreen

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from ldn_tui.report import screen_export as export
+from ldn_tui.text import one_line
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -61,7 +62,9 @@ class ExportDialog(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="export-dialog"):
             yield Static(Text(f"Export {self.what} as Markdown", style="bold"))
-            yield Static(Text(f"File (relative to {Path.cwd()}):", style="dim"))
+            cwd = export.current_folder()
+            where = f"relative to {one_line(str(cwd))}" if cwd else "a full path: the current folder no longer exists"
+            yield Static(Text(f"File ({where}):", style="dim"))
             yield Input(value=self.default_name, id="export-path")
             yield Static(id="export-error", markup=False)
             with Horizontal(classes="buttons"):
@@ -71,14 +74,23 @@ class ExportDialog(ModalScreen[Path | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    def focus_path(self) -> None:
+        """Focus the file name box now (not later, as ``Widget.focus`` would), its text selected:
+        what is typed next replaces the suggested name."""
+        box = self.query_one("#export-path", Input)
+        self.set_focus(box)
+        box.select_all()
+
     def show_error(self, message: str) -> None:
         error = self.query_one("#export-error", Static)
         error.update(Text(message))
         error.add_class("-shown")
 
+    # Enter in the box, handled by the box itself after every key typed before it (a priority
+    # binding would run first, and read a name still being typed).
     @on(Input.Submitted, "#export-path")
     @on(Button.Pressed, "#export")
-    def attempt(self) -> None:
+    async def attempt(self) -> None:
         path, error = export.check_target(self.query_one("#export-path", Input).value, self.evidence_root)
         if path is None:
             self.show_error(error or "Cannot write there.")
@@ -90,7 +102,9 @@ class ExportDialog(ModalScreen[Path | None]):
                 else:
                     self.show_error(f"{path} exists and was left alone; choose another name.")
 
-            self.app.push_screen(ConfirmDialog(f"{path} already exists. Replace it?"), answered)
+            confirm = ConfirmDialog(f"{path} already exists. Replace it?")
+            await self.app.push_screen(confirm, answered)
+            confirm.set_focus(confirm.query_one("#no", Button))
             return
         self.write(path)
 

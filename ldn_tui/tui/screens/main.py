@@ -70,9 +70,9 @@ class MainScreen(Screen[None]):
         Binding("O", "reverse_sort", "Reverse sort", show=False, tooltip="Reverse the order of the table"),
         Binding("c", "copy_citation", "Cite", tooltip="Copy the citation of the study or review under the cursor"),
         Binding("b,C", "copy_bibtex", "BibTeX", show=False, tooltip="Copy its BibTeX entry"),
-        Binding("e", "export", "Export", tooltip="Write the pane on show to a Markdown file"),
-        Binding("p", "patient_page('md')", "Patient page", tooltip="Export the page for patients, in Markdown"),
-        Binding("P", "patient_page('html')", "Patient page (HTML)", show=False,
+        Binding("e", "export", "Export", priority=True, tooltip="Write the pane on show to a Markdown file"),
+        Binding("p", "patient_page('md')", "Patient page", priority=True, tooltip="Export the page for patients, in Markdown"),
+        Binding("P", "patient_page('html')", "Patient page (HTML)", show=False, priority=True,
                 tooltip="Export the page for patients, as a web page"),
     ]
 
@@ -207,6 +207,8 @@ class MainScreen(Screen[None]):
             return bool(self.query_one(HitList).hits) and searching
         if action == "clear_search":
             return searching
+        if action in ("export", "patient_page"):  # priority bindings: in the search box, "e" and "p" are typed
+            return not isinstance(self.focused, Input)
         if action in ("sort", "reverse_sort"):
             return not searching and self.query_one(TabbedContent).active == "outcomes"
         if action in ("copy_citation", "copy_bibtex"):
@@ -255,11 +257,11 @@ class MainScreen(Screen[None]):
     def action_copy_bibtex(self) -> None:
         copy_citation(self, self.record_in_view(), bibtex=True)
 
-    def action_export(self) -> None:
+    async def action_export(self) -> None:
         pane = self.active_pane()
-        start_export(self, f"the {pane.section} pane", pane.section, pane.export_text(), self.evidence.root)
+        await start_export(self, f"the {pane.section} pane", pane.section, pane.export_text(), self.evidence.root)
 
-    def action_patient_page(self, kind: str) -> None:
+    async def action_patient_page(self, kind: str) -> None:
         """One page for patients (``report.patient``), bottom line first, as ``export --format patient``."""
         from ldn_tui.report import patient
 
@@ -269,7 +271,7 @@ class MainScreen(Screen[None]):
 
             syntheses = synthesise(self.evidence)
         render = patient.patient_html if kind == "html" else patient.patient_markdown
-        start_export(self, "the page for patients", "patient", render(self.evidence, syntheses), self.evidence.root,
+        await start_export(self, "the page for patients", "patient", render(self.evidence, syntheses), self.evidence.root,
                      name=f"ldn-tui-patient.{kind}")
 
     # ------------------------------------------------------------------ search
@@ -277,7 +279,10 @@ class MainScreen(Screen[None]):
     def action_search(self) -> None:
         self.add_class("-searching")
         # Focus now, not after a refresh: the keys typed right after "/" belong to the search box.
-        self.set_focus(self.query_one(SearchInput))
+        # A new "/" starts a new query: the old one is selected, so what is typed replaces it.
+        search_input = self.query_one(SearchInput)
+        self.set_focus(search_input)
+        search_input.select_all()
         self.refresh_bindings()
 
     def end_search(self) -> None:

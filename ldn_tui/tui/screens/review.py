@@ -34,7 +34,7 @@ class ReviewScreen(Screen[None]):
         Binding("escape,backspace", "app.pop_screen", "Back", tooltip="Back to where you came from"),
         Binding("c", "copy_citation", "Cite", tooltip="Copy the review's citation"),
         Binding("b,C", "copy_bibtex", "BibTeX", show=False, tooltip="Copy its BibTeX entry"),
-        Binding("e", "export", "Export", tooltip="Write the review to a Markdown file"),
+        Binding("e", "export", "Export", priority=True, tooltip="Write the review to a Markdown file"),
     ]
 
     def __init__(self, evidence: Evidence, review_id: str) -> None:
@@ -82,6 +82,6 @@ class ReviewScreen(Screen[None]):
     def action_copy_bibtex(self) -> None:
         copy_citation(self, self.review, bibtex=True)
 
-    def action_export(self) -> None:
-        start_export(self, facts.study_label(self.review), self.review.id,
+    async def action_export(self) -> None:
+        await start_export(self, facts.study_label(self.review), self.review.id,
                      review_markdown(self.review, self.evidence), self.evidence.root)

@@ -43,7 +43,7 @@ class StudyScreen(Screen[None]):
         Binding("N", "step_hit(-1)", "Prev hit", show=False, tooltip="Previous hit"),
         Binding("c", "copy_citation", "Cite", tooltip="Copy the study's citation"),
         Binding("b,C", "copy_bibtex", "BibTeX", show=False, tooltip="Copy its BibTeX entry"),
-        Binding("e", "export", "Export", tooltip="Write the study to a Markdown file"),
+        Binding("e", "export", "Export", priority=True, tooltip="Write the study to a Markdown file"),
     ]
 
     def __init__(
@@ -103,5 +103,5 @@ class StudyScreen(Screen[None]):
     def action_copy_bibtex(self) -> None:
         copy_citation(self, self.study, bibtex=True)
 
-    def action_export(self) -> None:
-        start_export(self, facts.study_label(self.study), self.study.id, study_text(self.study), self.evidence.root)
+    async def action_export(self) -> None:
+        await start_export(self, facts.study_label(self.study), self.study.id, study_text(self.study), self.evidence.root)

@@ -57,7 +57,7 @@ class SummaryScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,s", "app.pop_screen", "Back"),
         Binding("a", "analysis", "Sensitivity"),
-        Binding("e", "export", "Export"),
+        Binding("e", "export", "Export", priority=True),
     ]
 
     def __init__(self, evidence: Evidence) -> None:
@@ -142,6 +142,6 @@ class SummaryScreen(Screen[None]):
             self.analysis = (self.analysis + 1) % len(ANALYSES)
             self.render_domains()
 
-    def action_export(self) -> None:
-        start_export(self, "the summary", "summary", section_text(self.evidence, "summary", self.syntheses),
+    async def action_export(self) -> None:
+        await start_export(self, "the summary", "summary", section_text(self.evidence, "summary", self.syntheses),
                      self.evidence.root)

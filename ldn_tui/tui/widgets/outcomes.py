@@ -26,6 +26,7 @@ from ldn_tui.report import facts
 from ldn_tui.report.facts import StudyRow
 from ldn_tui.report.previews import finding_cell, study_preview
 from ldn_tui.report.tables import ROB_STYLES
+from ldn_tui.text import cell_text
 from ldn_tui.tui.messages import OpenRecord
 from ldn_tui.tui.widgets.base import Pane
 
@@ -50,10 +51,10 @@ def cells(r: StudyRow) -> list[Text]:
     """One row of the table, a cell per column (record text as literal ``Text``)."""
 
     def cell(text: str, style: str = "") -> Text:
-        return Text(text, style="dim italic" if text == NR else style, no_wrap=True, overflow="ellipsis")
+        return Text(cell_text(text), style="dim italic" if text == NR else style, no_wrap=True, overflow="ellipsis")
 
     return [
-        Text(r.label, style="bold", no_wrap=True, overflow="ellipsis"),
+        Text(cell_text(r.label), style="bold", no_wrap=True, overflow="ellipsis"),
         Text(str(r.year)),
         cell(r.design, "" if r.randomised else "dim"),
         Text(r.n, justify="right"),
