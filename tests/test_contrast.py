@@ -125,7 +125,8 @@ async def test_every_character_on_the_main_screens(
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         app.theme = theme
-        for keys in ((), ("2",), ("5",), ("s",)):
+        # the overview, the outcomes, the reviews, a review, the summary, its sensitivity banner
+        for keys in ((), ("2",), ("5",), ("enter",), ("escape", "s"), ("a",)):
             if keys:
                 await pilot.press(*keys)
             await app.workers.wait_for_complete()
