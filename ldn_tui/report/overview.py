@@ -11,7 +11,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from ldn_tui.analysis.synthesis import DomainSynthesis
-from ldn_tui.model import DESIGNS, RATIO_TYPES, Domain, Evidence, Review
+from ldn_tui.model import DESIGNS, RATIO_TYPES, Domain, Evidence, Review, ReviewFinding
 from ldn_tui.report import facts
 from ldn_tui.report.synthesis_view import findings_table
 from ldn_tui.report.verdict import overall_bottom_line
@@ -60,12 +60,21 @@ def _main_domain(evidence: Evidence) -> Domain | None:
     return next((d for d in domains if d.critical), None) or next((d for d in domains if d.kind == "benefit"), None)
 
 
+def _on_topic_finding(review: Review, domain_id: str) -> ReviewFinding | None:
+    """The review's headline result for the domain among those that belong beside placebo-controlled
+    fibromyalgia results (``facts.on_topic``): a chronic-pain review's overall result does not count."""
+    candidates = [f for f in review.findings if f.domain == domain_id and facts.on_topic(review, f)]
+    best = [f for f in candidates if not f.note] or candidates
+    return best[0] if best else None
+
+
 def review_stances(evidence: Evidence) -> tuple[Domain | None, list[ReviewStance]]:
-    """What each review (in date order) found on the main outcome, in one word."""
+    """What each review (in date order) found on the main outcome against placebo in fibromyalgia,
+    in one word."""
     domain = _main_domain(evidence)
     stances = []
     for review in facts.reviews_by_date(evidence):
-        f = facts.review_main_finding(review, domain.id) if domain else None
+        f = _on_topic_finding(review, domain.id) if domain else None
         if f is None or domain is None:
             stances.append(ReviewStance(review, "no pooled estimate", ""))
             continue
@@ -94,7 +103,7 @@ def reviews_sentence(evidence: Evidence) -> str:
     counts = Counter(s.stance for s in pooled)
     said = "; ".join(f"{n} found {stance}" for stance, n in counts.most_common())
     unpooled = len(stances) - len(pooled)
-    tail = f" ({unpooled} more pooled nothing on it)" if unpooled else ""
+    tail = f" ({unpooled} more pooled nothing on it in fibromyalgia against placebo)" if unpooled else ""
     if len(counts) > 1:
         return (f"The {plural(len(stances), 'review')} disagree on {label}: {said}{tail}. "
                 "Their caveats say why: open one from the reviews pane.")
