@@ -107,6 +107,8 @@ def reviews_sentence(evidence: Evidence) -> str:
     if len(counts) > 1:
         return (f"The {plural(len(stances), 'review')} disagree on {label}: {said}{tail}. "
                 "Their caveats say why: open one from the reviews pane.")
+    if len(pooled) == 1:
+        return f"One review pooled {label} and found {pooled[0].stance}{tail}."
     return f"The {plural(len(pooled), 'review')} that pooled {label} agree: {said}{tail}."
 
 
