@@ -57,7 +57,7 @@ class LdnApp(App[None]):
         # A priority binding runs before the next key is handed on, so "/cytokine" typed in one go
         # lands in the search box; inside any text field "/" is just typed (``check_action``).
         Binding("slash", "search", "Search", priority=True,
-                tooltip="Search every record (a new query; try year:2020.. or n:>50)"),
+                tooltip="Search every record (a new query; filters like year:>=2020 or n:>50)"),
         Binding("s", "summary", "Summary", tooltip="The pooled results with forest plots (s again: back)"),
         Binding("question_mark", "help", "Help", tooltip="Every key, and the glossary"),
         Binding("q", "quit", "Quit", tooltip="Leave the app"),
