@@ -73,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     browse = sub.add_parser("browse", formatter_class=_HelpFormatter, help="open the evidence browser (the default)")
     _evidence_arg(browse, argparse.SUPPRESS)
+    browse.add_argument("--allow-problems", action="store_true",
+                        help="open a folder that has problems: the records that could be read, and a Problems pane "
+                             "(the problems are printed again on quitting, and the exit code is 2)")
 
     summary = sub.add_parser("summary", formatter_class=_HelpFormatter, help="print the summary of the evidence to stdout")
     _evidence_arg(summary, argparse.SUPPRESS)
@@ -333,7 +336,7 @@ def cmd_browse(args: argparse.Namespace) -> int:
     folder = _folder(args)
     from ldn_tui.tui.app import run_app
 
-    code, problems = run_app(folder)
+    code, problems = run_app(folder, allow_problems=getattr(args, "allow_problems", False))
     if problems:
         report_problems(problems, folder)
     return code

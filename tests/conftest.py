@@ -56,6 +56,12 @@ def ready() -> Ready:
 
 
 @pytest.fixture(autouse=True)
+def _private_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the user's settings (the remembered theme)."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+@pytest.fixture(autouse=True)
 def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads or writes the user's cache store."""
     monkeypatch.setenv("LDN_TUI_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_trials import TRIALS  # the fixture folder's trials.toml, as test_trials writes it
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static, TabbedContent
+from textual.widgets._footer import FooterKey
 
 from ldn_tui import cli
 from ldn_tui.report import facts
@@ -22,9 +24,12 @@ from ldn_tui.tui.messages import SearchDone
 from ldn_tui.tui.screens.dialogs import ConfirmDialog, ExportDialog
 from ldn_tui.tui.screens.help import HelpScreen
 from ldn_tui.tui.screens.main import MainScreen
+from ldn_tui.tui.screens.review import ReviewScreen
 from ldn_tui.tui.screens.study import StudyScreen, StudyView
 from ldn_tui.tui.screens.summary import DomainBlock, SummaryScreen
+from ldn_tui.tui.widgets.footer import AppFooter
 from ldn_tui.tui.widgets.outcomes import OutcomesPane
+from ldn_tui.tui.widgets.problems import ProblemsPane
 from ldn_tui.tui.widgets.search import HitList, SearchInput
 
 Ready = Callable[[Any], Awaitable[None]]  # the ``ready`` fixture (conftest.py)
@@ -58,18 +63,32 @@ def table_order(app: LdnApp) -> list[str]:
     return app.screen.query_one(OutcomesPane).visible_ids()
 
 
-async def test_first_screen_header_and_mechanisms(fixture_folder: Path, ready: Ready) -> None:
+async def test_first_screen_is_the_overview_then_mechanisms(fixture_folder: Path, ready: Ready) -> None:
     app = LdnApp(fixture_folder)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         assert isinstance(app.screen, MainScreen)
         assert app.title == "Fixture drug for fixture pain"
         assert app.sub_title == "4 studies, 2 reviews"
+        assert app.screen.query_one(TabbedContent).active == "overview"
+        text = shown(app.screen.query_one("#overview-view")) + shown(app.screen.query_one("#overview-keys"))
+        assert "Question: In adults with fixture pain" in text
+        assert "Bottom line" in text and "no clear difference in pain intensity" in text
+        assert "Certainty per outcome" in text and "⊕◯◯◯ very low" in text
+        text = " ".join(text.split())
+        assert "2 parallel randomised trials, 1 crossover randomised trial" in text and "1 single-arm study" in text
+        assert "The 2 reviews disagree on pain intensity: 1 found benefit; 1 found no clear difference" in text
+        assert "1 Mechanisms" in text and "5 Reviews" in text
+        await pilot.press("1")
+        await pilot.pause()
         text = shown(app.screen.query_one("#mechanisms-list"))
         assert "Receptor rebound" in text and "hypothesis" in text
         assert "▲ for" in text and "Alpha & Beta 2010" in text
         assert "▼ against" in text and "Gamma et al. 2020" in text
         assert "animal evidence" in text
+        await pilot.press("0")
+        await pilot.pause()
+        assert app.screen.query_one(TabbedContent).active == "overview"
 
 
 async def test_number_keys_tab_and_every_pane(fixture_folder: Path, ready: Ready) -> None:
@@ -99,6 +118,86 @@ async def test_number_keys_tab_and_every_pane(fixture_folder: Path, ready: Ready
         assert tabs.active == "questions"
         await pilot.press("1")
         assert tabs.active == "mechanisms"
+
+
+async def test_enter_on_a_review_opens_its_detail_and_its_studies(fixture_folder: Path, ready: Ready) -> None:
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("5")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.review.id == "omega-2021"
+        head = shown(app.screen.query_one("#review-head"))
+        assert "A positive meta-analysis of the fixture drug" in head and "Omega O." in head
+        assert "meta-analysis" in head and "fibromyalgia" in head and "2021-03-01" in head and "2 studies" in head
+        assert "https://doi.org/10.1000/fixture.review.2021" in links_shown(app.screen.query_one("#review-head"))
+        included = shown(app.screen.query_one("#review-includes"))
+        assert "Beta et al. 2015" in included and "Gamma et al. 2020" in included
+        tail = shown(app.screen.query_one("#review-tail"))
+        assert "Pain intensity: SMD −0.6 (−1.1 to −0.1), k = 2, I² = 40%" in tail
+        assert "The fixture drug may reduce pain" in tail and "Caveats" in tail
+        await pilot.press("down", "enter")  # the second included study
+        await pilot.pause()
+        assert isinstance(app.screen, StudyScreen) and app.screen.study.id == "gamma-2020"
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+        assert app.screen.query_one(TabbedContent).active == "reviews"
+
+
+
+
+async def test_trials_pane_status_date_and_the_study_reporting_it(evidence_copy: Path, ready: Ready) -> None:
+    (evidence_copy / "trials.toml").write_text(TRIALS, encoding="utf-8")
+    app = LdnApp(evidence_copy)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert not app.problems
+        await pilot.press("6")
+        await pilot.pause()
+        assert app.screen.query_one(TabbedContent).active == "trials"
+        text = " ".join(shown(app.screen.query_one("#trials-list")).split())
+        assert "NCT00000002 completed (read 2026-01-10) · results published: Gamma et al. 2020" in text
+        assert "NCT00000009 recruiting (read 2026-01-10) · no results found" in text
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StudyScreen) and app.screen.study.id == "gamma-2020"
+
+
+async def test_allow_problems_opens_what_loaded_with_a_problems_pane(evidence_copy: Path, ready: Ready) -> None:
+    beta = evidence_copy / "studies" / "beta-2015.toml"
+    beta.write_text(beta.read_text(encoding="utf-8").replace("year = 2015", 'year = "2015"'), encoding="utf-8")
+    (evidence_copy / "studies" / "extra.toml").write_text('id = "wrong-id"\n', encoding="utf-8")
+    app = LdnApp(evidence_copy, allow_problems=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert app.screen.query_one(TabbedContent).active == "problems"
+        text = " ".join(shown(app.screen.query_one("#problems-list")).split())
+        assert "problems in this folder; the other panes show what could be read (3 studies, 2 reviews)" in text
+        assert "✗" in text and "beta-2015.toml" in "".join(text.split())  # (long paths wrap anywhere)
+        listed = [str(p) for p in app.screen.query_one(ProblemsPane).problems]
+        assert any("beta-2015.toml" in p and "year" in p for p in listed)
+        assert any("extra.toml" in p and "does not match the file name" in p for p in listed)
+        assert "problems" in app.sub_title
+        await pilot.press("2")
+        await app.workers.wait_for_complete()
+        assert table_order(app) == ["alpha-2010", "gamma-2020", "delta-2024"]
+        await pilot.press("exclamation_mark")
+        assert app.screen.query_one(TabbedContent).active == "problems"
+    assert app.problems  # printed again on the way out, and the exit code says so
+
+
+async def test_without_allow_problems_the_problems_pane_key_does_nothing(fixture_folder: Path, ready: Ready) -> None:
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("exclamation_mark")
+        assert app.screen.query_one(TabbedContent).active == "overview"
+        assert not app.screen.query("#problems-pane")
 
 
 async def test_sorting_the_outcomes_table(fixture_folder: Path, ready: Ready) -> None:
@@ -224,7 +323,7 @@ async def test_switching_panes_never_flips_back(fixture_folder: Path, ready: Rea
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
         await ready(pilot)
         screen = app.screen
-        assert isinstance(screen, MainScreen) and screen.query_one("#mechanisms-list").has_focus
+        assert isinstance(screen, MainScreen) and screen.query_one("#overview-scroll").has_focus
         activated.clear()
         await pilot.press("2")
         for _ in range(3):
@@ -501,10 +600,12 @@ async def test_help_lists_every_binding_and_the_glossary(fixture_folder: Path, r
         assert isinstance(app.screen, HelpScreen)
         text = shown(app.screen.query_one("#help-text"))
         for _, rows in app.key_groups():
-            for keys, description in rows:
-                assert keys in text and description[:20] in text
-        for term in ("Certainty", "Risk of bias", "I²", "Prediction interval", "Crossover", "GRADE",
-                     "SMD", "RR / OR", "Secondary source", "Not reported"):
+            for keys, label, explained in rows:
+                assert keys in text and label in text and explained[:20] in text
+        footer = app.screen_stack[-2].query_one(AppFooter)
+        for key in footer.query(FooterKey):  # every key of the footer, as the footer writes it
+            assert f"{key.key_display}" in text and key.description in text, (key.key_display, key.description)
+        for term in ("RoB", "MD", "SMD", "RR", "CI", "I²", "τ²", "REML", "FIQR", "placebo", "crossover"):
             assert term in text
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
@@ -525,14 +626,25 @@ async def test_summary_shows_certainty_per_outcome(fixture_folder: Path, ready: 
         assert "Bottom line:" in text and "Pooled, REML" in text  # the forest plot
         overall = shown(app.screen.query_one("#bottom-line"))
         assert "pain intensity" in overall and "Pooling the studies" not in overall
+        assert not app.screen.query_one("#sensitivity-banner").display
         await pilot.press("a")
         assert "leave one out" in shown(app.screen.query_one("#analysis"))
+        banner = shown(app.screen.query_one("#sensitivity-banner"))
+        assert "Sensitivity analysis: leave one out" in banner
         loo = "\n".join(shown(w) for w in app.screen.query(DomainBlock))
-        for study in ("beta-2015", "gamma-2020", "delta-2024"):
-            assert f"without {study}" in loo
-        assert "k = 2" in loo and "Pain intensity — MD, REML, k = 3" not in loo
+        assert "Pain intensity: leave one out (MD)" in loo and "Pooled, REML" not in loo  # a table, no forest
+        assert "none (all pooled studies)      −0.27   −1.08 to 0.53   72%   ⊕◯◯◯ very low" in loo
+        assert "Delta 2024                     −0.60   −1.28 to 0.08   47%   ⊕⊕◯◯ low" in loo
+        assert "beta-2015" not in loo and "Beta et al. 2015" in loo  # studies by their names
+        await pilot.press("a", "a")
+        assert "low risk of bias only" in shown(app.screen.query_one("#analysis"))
+        banner = " ".join(shown(app.screen.query_one("#sensitivity-banner")).split())
+        assert "without Beta et al. 2015, Delta 2024" in banner
+        overall = " ".join(shown(app.screen.query_one("#bottom-line")).split())
+        assert "(1 randomised trial, 100 participants" in overall  # the bottom line follows the analysis
         await pilot.press("a")
-        assert "randomised studies only" in shown(app.screen.query_one("#analysis"))
+        assert not app.screen.query_one("#sensitivity-banner").display
+        assert "(3 randomised trials, 226 participants" in " ".join(shown(app.screen.query_one("#bottom-line")).split())
         await pilot.press("s")
         assert isinstance(app.screen, MainScreen)
 
@@ -556,7 +668,7 @@ async def _export(pilot: Any, target: Path) -> None:
     await pilot.press("e")
     assert isinstance(pilot.app.screen, ExportDialog)
     field = pilot.app.screen.query_one("#export-path", Input)
-    assert field.value == "ldn-tui-mechanisms.md"
+    assert field.value.startswith("ldn-tui-") and field.value.endswith(".md")
     field.value = str(target)
     await pilot.press("enter")
     await pilot.pause()
@@ -567,8 +679,12 @@ async def test_export_writes_and_asks_before_replacing(fixture_folder: Path, rea
     app = LdnApp(fixture_folder)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        await _export(pilot, target)
+        await _export(pilot, target)  # from the overview: the summary's words
         assert isinstance(app.screen, MainScreen)
+        assert "Summary of findings" in target.read_text(encoding="utf-8")
+        await pilot.press("1")
+        target.unlink()
+        await _export(pilot, target)
         first = target.read_text(encoding="utf-8")
         assert "Receptor rebound" in first
         target.write_text("keep me", encoding="utf-8")
@@ -584,6 +700,25 @@ async def test_export_writes_and_asks_before_replacing(fixture_folder: Path, rea
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
         assert target.read_text(encoding="utf-8") == first
+
+
+@pytest.mark.parametrize("key", ["p", "P"])
+async def test_patient_page_from_the_app(fixture_folder: Path, ready: Ready, tmp_path: Path, key: str) -> None:
+    kind = "html" if key == "P" else "md"
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press(key)
+        assert isinstance(app.screen, ExportDialog)
+        field = app.screen.query_one("#export-path", Input)
+        assert field.value == f"ldn-tui-patient.{kind}"
+        field.value = str(tmp_path / field.value)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+    page = (tmp_path / f"ldn-tui-patient.{kind}").read_text(encoding="utf-8")
+    assert ("<!DOCTYPE html>" in page) == (kind == "html")
+    assert "very low" in page and "2026-01-15" in page
 
 
 async def test_export_refuses_the_evidence_folder(evidence_copy: Path, ready: Ready) -> None:
@@ -663,3 +798,93 @@ def test_run_app_prints_the_problems_like_validate(
     assert cli.main(["validate", "--evidence", str(evidence_copy)]) == 2
     expected = stderr.getvalue()
     assert printed == expected and "problem" in printed
+
+
+async def test_the_chosen_theme_is_remembered_between_runs(fixture_folder: Path, ready: Ready, tmp_path: Path) -> None:
+    import os
+
+    from ldn_tui.tui import settings
+
+    assert settings.config_dir() == Path(os.environ["XDG_CONFIG_HOME"]) / "ldn-tui"  # conftest: a tmp folder
+    assert str(settings.config_dir()).startswith(str(tmp_path))
+    first = LdnApp(fixture_folder)
+    async with first.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert first.theme == "textual-dark"
+        first.theme = "solarized-light"
+        await pilot.pause()
+    assert settings.saved_theme() == "solarized-light"
+    second = LdnApp(fixture_folder)
+    async with second.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert second.theme == "solarized-light"
+    (settings.config_dir() / settings.FILE).write_text("{not json", encoding="utf-8")
+    third = LdnApp(fixture_folder)
+    async with third.run_test(size=SIZE) as pilot:  # a broken file is ignored
+        await ready(pilot)
+        assert third.theme == "textual-dark"
+
+
+async def test_at_60_columns_every_tab_is_on_screen(fixture_folder: Path, ready: Ready) -> None:
+    from textual.widgets._tabbed_content import ContentTab
+
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=(60, 24)) as pilot:
+        await ready(pilot)
+        await pilot.pause()
+        tabs = list(app.screen.query(ContentTab))
+        assert len(tabs) == 7
+        assert all(0 <= t.region.x and t.region.right <= 60 and t.region.width > 0 for t in tabs), [
+            t.region for t in tabs]
+        await pilot.resize_terminal(200, 40)
+        await pilot.pause()
+        assert "0 Overview" in [str(t.label) for t in app.screen.query(ContentTab)]
+
+
+async def test_cite_in_the_footer_only_where_there_is_something_to_cite(fixture_folder: Path, ready: Ready) -> None:
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        screen = app.screen
+        assert screen.check_action("copy_citation", ()) is False  # the overview: nothing to cite
+        await pilot.press("2")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.check_action("copy_citation", ()) is True
+        await pilot.press("1")  # the mechanisms list opens on a mechanism, not a study
+        await pilot.pause()
+        assert screen.check_action("copy_citation", ()) is False
+        await pilot.press("down")
+        await pilot.pause()
+        assert screen.check_action("copy_citation", ()) is True  # a study line under it
+
+
+async def test_outcomes_keep_the_study_column_and_wrap_findings(fixture_folder: Path, ready: Ready) -> None:
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("2")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#outcomes-table", DataTable)
+        assert table.fixed_columns == 1
+        text = shown(table)
+        assert "…" not in text.replace("Alpha & Beta 2010", "")  # no finding cut short
+        assert max(row.height for row in table.rows.values()) > 1
+
+
+async def test_a_review_hit_opens_its_detail_and_esc_comes_back_to_the_hits(fixture_folder: Path, ready: Ready) -> None:
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await search_for(pilot, "positive meta-analysis")
+        hits = app.screen.query_one(HitList)
+        assert hits.hits and hits.hits[0].kind == "review"
+        await pilot.press("enter")  # to the hits
+        await pilot.press("enter")  # open the first
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen) and app.screen.review.id == "omega-2021"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen) and app.screen.has_class("-searching")
+        assert app.screen.query_one(HitList).hits

@@ -74,7 +74,7 @@ def test_a_filled_template_validates_and_an_empty_one_names_only_what_to_fill(tm
     required |= {line[3:].split("]")[0] for line in template.splitlines() if line.startswith("# [") and "REQUIRED" in line}
     assert problems and all(p.path.endswith("new-2024.toml") for p in problems)
     assert {p.field for p in problems} <= required | {"doi"}, "only the fields to fill, and a study's identifier"
-    assert all(p.message.startswith("missing required") or p.field == "doi" for p in problems)
+    assert all(p.message.startswith("missing required") or p.field == "doi" for p in problems)  # a field, or a table
     filled = uncomment_required(template)
     if kind == "study":
         filled = filled.replace('# doi = "10.1000/xyz"', 'doi = "10.1000/xyz"')

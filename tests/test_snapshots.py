@@ -33,8 +33,16 @@ def steps(ready: Ready, *keys: str, query: str | None = None) -> Callable[[Any],
     return run_before
 
 
-def test_mechanisms_pane(snap_compare: SnapCompare, fixture_folder: Path, ready: Ready) -> None:
+def test_overview(snap_compare: SnapCompare, fixture_folder: Path, ready: Ready) -> None:
     assert snap_compare(LdnApp(fixture_folder), terminal_size=(120, 40), run_before=steps(ready))
+
+
+def test_overview_narrow(snap_compare: SnapCompare, fixture_folder: Path, ready: Ready) -> None:
+    assert snap_compare(LdnApp(fixture_folder), terminal_size=(60, 24), run_before=steps(ready))
+
+
+def test_mechanisms_pane(snap_compare: SnapCompare, fixture_folder: Path, ready: Ready) -> None:
+    assert snap_compare(LdnApp(fixture_folder), terminal_size=(120, 40), run_before=steps(ready, "1"))
 
 
 def test_outcomes_pane_narrow(snap_compare: SnapCompare, fixture_folder: Path, ready: Ready) -> None:
@@ -44,6 +52,14 @@ def test_outcomes_pane_narrow(snap_compare: SnapCompare, fixture_folder: Path, r
 def test_study_detail(snap_compare: SnapCompare, fixture_folder: Path, ready: Ready) -> None:
     app = LdnApp(fixture_folder)
     assert snap_compare(app, terminal_size=(120, 40), run_before=steps(ready, "2", "down", "enter"))
+
+
+def test_review_detail(snap_compare: SnapCompare, fixture_folder: Path, ready: Ready) -> None:
+    assert snap_compare(LdnApp(fixture_folder), terminal_size=(120, 40), run_before=steps(ready, "5", "enter"))
+
+
+def test_sensitivity_banner_leave_one_out(snap_compare: SnapCompare, fixture_folder: Path, ready: Ready) -> None:
+    assert snap_compare(LdnApp(fixture_folder), terminal_size=(120, 40), run_before=steps(ready, "s", "a"))
 
 
 def test_summary_screen(snap_compare: SnapCompare, fixture_folder: Path, ready: Ready) -> None:

@@ -68,7 +68,9 @@ def tmux() -> Iterator[Tmux]:
 
 
 def test_browse_search_and_quit_in_a_terminal(tmux: Tmux) -> None:
-    tmux.wait_for("Fixture drug for fixture pain", "1 Mechanisms", "Receptor rebound", "▼ against")
+    tmux.wait_for("Fixture drug for fixture pain", "0 Overview", "Bottom line", "The 2 reviews disagree")
+    tmux.keys("1")
+    tmux.wait_for("1 Mechanisms", "Receptor rebound", "▼ against")
     tmux.keys("2")
     tmux.wait_for("Alpha & Beta 2010", "some concerns", "benefit, MD −1")
     tmux.keys("/cytokine")  # in one go, as a fast typist (or a paste) sends it

@@ -276,7 +276,7 @@ async def test_questions_pane_lists_trials_with_status_and_opens_their_study(fol
         assert "delta" in shown(app.screen.query_one(StudyView)).lower()
 
 
-async def test_a_trial_hit_goes_to_the_trial_in_the_questions_pane(folder: Path, ready: Ready) -> None:
+async def test_a_trial_hit_goes_to_the_trial_in_the_trials_pane(folder: Path, ready: Ready) -> None:
     app = LdnApp(folder)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
@@ -286,5 +286,5 @@ async def test_a_trial_hit_goes_to_the_trial_in_the_questions_pane(folder: Path,
         await pilot.pause()
         await pilot.press("enter", "enter")
         await pilot.pause()
-        assert app.screen.query_one(TabbedContent).active == "questions"
-        assert "Planned: 120 participants" in shown(app.screen.query_one("#questions-preview"))
+        assert app.screen.query_one(TabbedContent).active == "trials"
+        assert "Planned: 120 participants" in shown(app.screen.query_one("#trials-preview"))

@@ -49,21 +49,25 @@ def check_evidence(
     *,
     progress: Progress | None = None,
     files: Scan | None = None,
+    partial: bool = False,
 ) -> tuple[Evidence | None, list[Problem]]:
     """Load and validate a folder. Returns the model (None if any problem) and all problems.
 
     ``files`` is the folder's ``records.files.scan`` if the caller took it already
     (the command's one look at the folder); exactly its files are read, record
-    files through the parse cache (``ldn_tui.records.parsing``). ``progress(done,
-    total)``, if given, is called (from the calling thread) once the record files
-    are counted and then about every 1% of them, ending with ``(total, total)``.
+    files through the parse cache (``ldn_tui.records.parsing``). With ``partial``
+    (``browse --allow-problems``), a folder with problems still gives a model of the
+    records that could be read, as long as its topic.toml could; the problems come
+    with it. ``progress(done, total)``, if given, is called (from the calling thread)
+    once the record files are counted and then about every 1% of them, ending with
+    ``(total, total)``.
     """
     with gc_paused():
-        return _check(Path(root), str(root), progress, files)
+        return _check(Path(root), str(root), progress, files, partial)
 
 
 def _check(
-    folder: Path, shown_root: str, progress: Progress | None, found: Scan | None
+    folder: Path, shown_root: str, progress: Progress | None, found: Scan | None, partial: bool = False
 ) -> tuple[Evidence | None, list[Problem]]:
     problems: list[Problem] = []
     if not folder.exists():
@@ -186,7 +190,7 @@ def _check(
         _check_trials(shown_root, list(zip(trials, trial_fields, strict=True)), studies, questions, problems,
                       present[0], registered)
 
-    if problems or topic is None:
+    if topic is None or (problems and not partial):
         return None, problems
     studies.sort(key=lambda s: (s.year, s.id))
     reviews.sort(key=lambda r: (r.year, r.id))
@@ -199,7 +203,7 @@ def _check(
         root=shown_root,
         trials=tuple(sorted(trials or (), key=lambda t: t.registration)),
     )
-    return evidence, []
+    return evidence, problems
 
 
 def load_evidence(root: str | os.PathLike[str]) -> Evidence:

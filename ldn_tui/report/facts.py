@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from ldn_tui.model import Evidence, Outcome, Review, ReviewFinding, Study
-from ldn_tui.text import one_line
+from ldn_tui.text import one_line, plural
 
 NOT_REPORTED = "not reported"
 
@@ -462,7 +462,9 @@ def review_includes_text(review: Review, evidence: Evidence) -> str:
     names += list(review.includes_other)
     if names:
         return ", ".join(names)
-    return f"{review.n_studies} studies (which ones: not read)" if review.n_studies is not None else "not read"
+    if review.n_studies is None:
+        return "not read"
+    return f"{plural(review.n_studies, 'study', 'studies')} (which ones: not read)"
 
 
 # --------------------------------------------------------------------------- registered trials

@@ -17,6 +17,7 @@ from rich.text import Text
 from ldn_tui.model import Evidence, Mechanism, Question, Review, Study, Trial
 from ldn_tui.report import facts, tables
 from ldn_tui.report.study_view import not_reported, section
+from ldn_tui.text import plural
 
 INFLAMMATION_LIMIT = 200
 MARKER_WORDS = re.compile(r"cytokine|biomarker|inflammat|marker|analyte", re.IGNORECASE)
@@ -137,7 +138,7 @@ def trial_preview(trial: Trial, evidence: Evidence) -> RenderableType:
         Text(found.results[:1].upper() + found.results[1:]),
     ]
     if trial.planned_n is not None:
-        lines.append(Text.assemble(("Planned: ", "bold"), f"{trial.planned_n} participants"))
+        lines.append(Text.assemble(("Planned: ", "bold"), plural(trial.planned_n, 'participant')))
     if trial.country is not None:
         lines.append(Text.assemble(("Country: ", "bold"), trial.country))
     lines.append(Text.assemble(("Where the status was read: ", "bold"), trial.source))
@@ -161,7 +162,7 @@ def review_entry(review: Review, evidence: Evidence) -> RenderableType:
     if review.search_date:
         head.append(f" · searched to {review.search_date.isoformat()}", "dim")
     included = review.n_studies if review.n_studies is not None else len(review.includes) or None
-    head.append(f" · {included} studies" if included is not None else " · studies: not reported", "dim")
+    head.append(f" · {plural(included, 'study', 'studies')}" if included is not None else " · studies: not reported", "dim")
     if review.certainty:
         head.append(f" · its own certainty: {review.certainty}", "dim")
     body: list[RenderableType] = [Text(review.title, style="italic")]

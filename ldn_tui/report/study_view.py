@@ -15,7 +15,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from ldn_tui.model import Arm, BinaryArm, Evidence, Outcome, RiskOfBias, Study
+from ldn_tui.model import Arm, BinaryArm, Evidence, Outcome, Review, RiskOfBias, Study
 from ldn_tui.report import facts
 from ldn_tui.report.highlight import Marker
 from ldn_tui.report.tables import RESULT_STYLES, ROB_STYLES
@@ -40,7 +40,7 @@ def not_reported(text: str = NR) -> Text:
     return Text(text, style="dim italic")
 
 
-def link_line(record: Study, mark: Marker) -> Text:
+def link_line(record: Study | Review, mark: Marker) -> Text:
     """'doi:10.x · PubMed 123 · NCT…', each a clickable link (addresses built by ``facts.links``)."""
     line = Text()
     for i, (label, url) in enumerate(facts.links(record)):

@@ -19,7 +19,7 @@ from ldn_tui.report import facts
 from ldn_tui.text import cell_text
 
 RESULT_STYLES = {"benefit": "green", "no-difference": "yellow", "harm": "red", "unclear": "dim"}
-ROB_STYLES = {"low": "green", "some concerns": "yellow", "high": "red", facts.NOT_REPORTED: "dim"}
+ROB_STYLES = {"low": "green", "some concerns": "yellow", "high": "bold red", facts.NOT_REPORTED: "dim"}
 STATUS_STYLES = {"hypothesis": "cyan", "animal-evidence": "blue", "human-evidence": "green", "contested": "red"}
 
 

@@ -25,14 +25,17 @@ def copy_citation(screen: Screen[Any], record: Study | Review | None, *, bibtex:
                   title="Copied", markup=False)
 
 
-async def start_export(screen: Screen[Any], what: str, topic: str, content: str, evidence_root: str) -> None:
-    """Ask for a file name and write ``content`` there (see ``ExportDialog``). Run from a priority
-    binding, it returns once the file name box has the focus: the keys typed next go there."""
+async def start_export(
+    screen: Screen[Any], what: str, topic: str, content: str, evidence_root: str, name: str | None = None
+) -> None:
+    """Ask for a file name (``name``, else one made from ``topic``) and write ``content`` there (see
+    ``ExportDialog``). Run from a priority binding, it returns once the file name box has the focus:
+    the keys typed next go there."""
 
     def done(path: Path | None) -> None:
         if path is not None:
             screen.notify(f"Exported {what} to {path}", title="Exported", markup=False)
 
-    dialog = ExportDialog(what, content, default_name(topic), evidence_root)
+    dialog = ExportDialog(what, content, name or default_name(topic), evidence_root)
     await screen.app.push_screen(dialog, done)
     dialog.focus_path()

@@ -1,4 +1,5 @@
-"""``?``: every key binding, where it works, and a short glossary."""
+"""``?``: every key binding, where it works, shown as the footer shows it (the same bindings, the
+same key names and labels), and the glossary of ``report.glossary``."""
 
 from __future__ import annotations
 
@@ -15,55 +16,43 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-GLOSSARY: tuple[tuple[str, str], ...] = (
-    ("Certainty (GRADE)", "How sure one can be that the pooled effect is close to the true effect: high ⊕⊕⊕⊕, "
-     "moderate ⊕⊕⊕◯, low ⊕⊕◯◯, very low ⊕◯◯◯. Randomised evidence starts high, other evidence low; each "
-     "serious problem rates it down a level, and every downgrade is shown with its reason."),
-    ("GRADE", "Grading of Recommendations, Assessment, Development and Evaluations: the usual method for "
-     "rating certainty, by risk of bias, inconsistency, indirectness, imprecision and publication bias."),
-    ("Risk of bias", "How likely a study's design or conduct skews its result (Cochrane RoB 2: low, some "
-     "concerns, high), judged per domain; the judge is named on each study."),
-    ("I²", "The share of the spread between study results that is beyond chance: 50% or more is "
-     "substantial inconsistency, 75% or more considerable."),
-    ("Prediction interval", "Where the effect of a new, similar study would probably fall; wider than the "
-     "confidence interval when studies disagree."),
-    ("Crossover", "A trial in which each participant takes both the drug and the placebo, in turn; "
-     "parallel trials give each participant one of them."),
-    ("MD", "Mean difference: the drug group's average minus the control group's, in the scale's units."),
-    ("SMD", "Standardised mean difference: the difference in standard deviations, so different scales pool; "
-     "0.2 is small, 0.5 moderate, 0.8 large."),
-    ("RR / OR", "Risk ratio / odds ratio: how much more (above 1) or less (below 1) often an event happens "
-     "on the drug."),
-    ("95% CI", "Confidence interval: the range of effects compatible with the data; one that includes no "
-     "effect (0, or 1 for ratios) leaves the direction open."),
-    ("Secondary source", "The figures were read in another paper (a review, a registry) rather than the "
-     "study's own report."),
-    ("Not reported", "The record leaves the field out: the source did not say, or it was not read. It is "
-     "never a zero."),
-)
+KeyRow = tuple[str, str, str]  # (key as the footer shows it, its footer label, what it does)
+KeyGroups = Sequence[tuple[str, Sequence[KeyRow]]]
 
 
-def keys_table(groups: Sequence[tuple[str, Sequence[tuple[str, str]]]]) -> Table:
+def keys_table(groups: KeyGroups) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True)
     table.add_column("Key", no_wrap=True, style="bold")
+    table.add_column("Footer", no_wrap=True)
     table.add_column("What it does", ratio=1)
     for where, rows in groups:
-        table.add_row(Text(where, style="bold underline"), Text(""))
-        for key, description in rows:
-            table.add_row(Text(key), Text(description))
+        table.add_row(Text(where, style="bold underline"), Text(""), Text(""))
+        for key, label, explained in rows:
+            table.add_row(Text(key), Text(label), Text(explained))
     return table
+
+
+def keys_markdown(groups: KeyGroups) -> str:
+    """The same table in Markdown (the README's key table is made from it)."""
+    lines = ["| Key | Footer | What it does |", "|---|---|---|"]
+    for where, rows in groups:
+        lines.append(f"| **{where}** | | |")
+        lines += [f"| `{key}` | {label} | {explained} |" for key, label, explained in rows]
+    return "\n".join(lines) + "\n"
 
 
 def glossary_table() -> Table:
+    from ldn_tui.report.glossary import GLOSSARY
+
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True)
     table.add_column("Term", no_wrap=True, style="bold")
     table.add_column("Meaning", ratio=1)
-    for term, meaning in GLOSSARY:
-        table.add_row(Text(term), Text(meaning))
+    for term in GLOSSARY:
+        table.add_row(Text(term.term), Text(f"{term.name}: {term.meaning}" if term.name else term.meaning))
     return table
 
 
-def help_renderable(groups: Sequence[tuple[str, Sequence[tuple[str, str]]]]) -> RenderableType:
+def help_renderable(groups: KeyGroups) -> RenderableType:
     return Group(
         Text("Keys", style="bold"),
         keys_table(groups),
@@ -77,7 +66,7 @@ class HelpScreen(ModalScreen[None]):
     AUTO_FOCUS = "#help"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,question_mark", "dismiss", "Close help")]
 
-    def __init__(self, groups: Sequence[tuple[str, Sequence[tuple[str, str]]]]) -> None:
+    def __init__(self, groups: KeyGroups) -> None:
         super().__init__(classes="dialog-screen")
         self.groups = groups
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from textual import on, work
+from rich.text import Text
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Header, Input, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Input, OptionList, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
-from ldn_tui.model import Evidence, Review, Study
-from ldn_tui.report.screen_export import section_text
+from ldn_tui.model import Evidence, Problem, Review, Study
 from ldn_tui.search import Query, QueryError, SearchService
+from ldn_tui.text import plural
 from ldn_tui.tui.messages import OpenRecord, SearchDone
 from ldn_tui.tui.screens.common import copy_citation, start_export
 from ldn_tui.tui.widgets.base import Pane
@@ -22,48 +23,63 @@ from ldn_tui.tui.widgets.footer import AppFooter
 from ldn_tui.tui.widgets.inflammation import InflammationPane
 from ldn_tui.tui.widgets.mechanisms import MechanismsPane
 from ldn_tui.tui.widgets.outcomes import OutcomesPane
+from ldn_tui.tui.widgets.overview import OverviewPane
+from ldn_tui.tui.widgets.problems import ProblemsPane
 from ldn_tui.tui.widgets.questions import QuestionsPane
 from ldn_tui.tui.widgets.reviews import ReviewsPane
 from ldn_tui.tui.widgets.search import HitList, SearchBar, SearchInput
+from ldn_tui.tui.widgets.trials import TrialsPane
 
 PANES: tuple[tuple[str, str, type[Pane]], ...] = (
+    ("overview", "0 Overview", OverviewPane),
     ("mechanisms", "1 Mechanisms", MechanismsPane),
     ("outcomes", "2 Outcomes", OutcomesPane),
     ("inflammation", "3 Inflammation", InflammationPane),
     ("questions", "4 Open questions", QuestionsPane),
     ("reviews", "5 Reviews", ReviewsPane),
+    ("trials", "6 Trials", TrialsPane),
 )
 PANE_IDS = tuple(p[0] for p in PANES)
-HIT_PANES = {"mechanism": "mechanisms", "question": "questions", "review": "reviews", "trial": "questions"}
+SHORT_TITLES = {  # when the full titles do not fit on one line (every tab stays on screen at 60 columns)
+    "overview": "0 Over", "mechanisms": "1 Mech", "outcomes": "2 Outc", "inflammation": "3 Infl",
+    "questions": "4 Quest", "reviews": "5 Rev", "trials": "6 Trials", "problems": "! Prob",
+}
+PROBLEMS_TITLE = "! Problems"  # browse --allow-problems only
+HIT_PANES = {"mechanism": "mechanisms", "question": "questions", "review": "reviews", "trial": "trials"}
 
 
 class MainScreen(Screen[None]):
-    """Panes 1-5 (number keys, tab/shift+tab, the mouse); ``/`` searches from anywhere."""
+    """The overview (0), panes 1-6 (number keys, tab/shift+tab, the mouse); ``/`` searches from anywhere."""
 
     # Focus is placed here (``_restore_focus``), not by Textual's AUTO_FOCUS: that would focus one
     # fixed widget whenever the screen comes back without a focus, and focusing a widget in a pane
     # makes the tabs switch to that pane. Never the hidden search box: it would swallow the keys.
     AUTO_FOCUS = ""
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(str(i), f"pane('{pid}')", title.split(" ", 1)[1], show=False)
-          for i, (pid, title, _) in enumerate(PANES, 1)),
-        Binding("tab", "step_pane(1)", "Next pane", show=False),
-        Binding("shift+tab", "step_pane(-1)", "Previous pane", show=False),
+        *(Binding(title.split(" ", 1)[0], f"pane('{pid}')", title.split(" ", 1)[1], show=False)
+          for pid, title, _ in PANES),
+        Binding("exclamation_mark", "pane('problems')", "Problems", show=False),
+        Binding("tab", "step_pane(1)", "Next pane", show=False, tooltip="Show the pane to the right"),
+        Binding("shift+tab", "step_pane(-1)", "Previous pane", show=False, tooltip="Show the pane to the left"),
         # One footer entry for both (an 80-column footer has no room for two).
         Binding("n", "step_hit(1)", "Hits", key_display="n/N", tooltip="Next hit (N: previous hit)"),
-        Binding("N", "step_hit(-1)", "Prev hit", show=False),
-        Binding("escape", "clear_search", "Clear"),
+        Binding("N", "step_hit(-1)", "Prev hit", show=False, tooltip="Previous hit"),
+        Binding("escape", "clear_search", "Clear", tooltip="Clear the search and go back to the panes"),
         Binding("o", "sort", "Sort", tooltip="Sort the table by the next column (O reverses)"),
-        Binding("O", "reverse_sort", "Reverse sort", show=False),
-        Binding("c", "copy_citation", "Cite", tooltip="Copy the citation of the study under the cursor"),
-        Binding("b,C", "copy_bibtex", "BibTeX", show=False),
-        Binding("e", "export", "Export", priority=True),
+        Binding("O", "reverse_sort", "Reverse sort", show=False, tooltip="Reverse the order of the table"),
+        Binding("c", "copy_citation", "Cite", tooltip="Copy the citation of the study or review under the cursor"),
+        Binding("b,C", "copy_bibtex", "BibTeX", show=False, tooltip="Copy its BibTeX entry"),
+        Binding("e", "export", "Export", priority=True, tooltip="Write the pane on show to a Markdown file"),
+        Binding("p", "patient_page('md')", "Patient page", priority=True, tooltip="Export the page for patients, in Markdown"),
+        Binding("P", "patient_page('html')", "Patient page (HTML)", show=False, priority=True,
+                tooltip="Export the page for patients, as a web page"),
     ]
 
-    def __init__(self, evidence: Evidence, search: SearchService) -> None:
+    def __init__(self, evidence: Evidence, search: SearchService, problems: Sequence[Problem] = ()) -> None:
         super().__init__(id="main")
         self.evidence = evidence
         self.search = search
+        self.problems = tuple(problems)  # browse --allow-problems: shown in a pane of their own, first
         self.query_obj: Query | None = None
         self._shown_text = ""  # the query whose result the hit list shows
         self._hits_wanted = False  # Enter came before that query's search ended
@@ -77,10 +93,17 @@ class MainScreen(Screen[None]):
         yield Header()
         yield SearchBar(id="search-bar")
         yield HitList(id="hits")
-        with TabbedContent(initial="mechanisms", id="panes"):
+        with TabbedContent(initial="problems" if self.problems else PANE_IDS[0], id="panes"):
+            if self.problems:
+                with TabPane(PROBLEMS_TITLE, id="problems"):
+                    yield ProblemsPane(self.evidence, id="problems-pane", problems=self.problems)
             for pane_id, title, pane_cls in PANES:
                 with TabPane(title, id=pane_id):
-                    yield pane_cls(self.evidence, id=f"{pane_id}-pane")
+                    if pane_cls is OverviewPane:
+                        others = tuple((t.split(" ", 1)[0], t.split(" ", 1)[1]) for p, t, _ in PANES if p != pane_id)
+                        yield OverviewPane(self.evidence, id=f"{pane_id}-pane", keys=others)
+                    else:
+                        yield pane_cls(self.evidence, id=f"{pane_id}-pane")
         yield AppFooter()
 
     # ------------------------------------------------------------------ panes
@@ -112,6 +135,19 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.set_timer(1.0, self._settle_tabs)
         self._restore_focus()
+        self.fit_tabs(self.app.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit_tabs(event.size.width)
+
+    def fit_tabs(self, width: int) -> None:
+        """Full tab titles where they fit on one line, else the short ones."""
+        titles = {pid: title for pid, title, _ in PANES} | {"problems": PROBLEMS_TITLE}
+        ids = self.pane_ids()
+        short = sum(len(titles[pid]) + 2 for pid in ids) > width
+        tabs = self.query_one(TabbedContent)
+        for pid in ids:
+            tabs.get_tab(pid).label = Text(SHORT_TITLES[pid] if short else titles[pid])
 
     def on_screen_resume(self) -> None:
         if self.focused is None:
@@ -131,6 +167,12 @@ class MainScreen(Screen[None]):
     @on(TabbedContent.TabActivated, "#panes")
     def _tab_activated(self) -> None:
         self._settle_tabs()
+        self.refresh_bindings()
+
+    @on(OptionList.OptionHighlighted)
+    @on(DataTable.RowHighlighted)
+    def _cursor_moved(self) -> None:
+        self.refresh_bindings()  # the record under the cursor decides whether there is one to cite
 
     def _settle_tabs(self) -> None:
         if self._tabs_settled:
@@ -141,25 +183,35 @@ class MainScreen(Screen[None]):
             self.show_pane(pane_id)
 
     def action_pane(self, pane_id: str) -> None:
+        if pane_id not in self.pane_ids():
+            return
         if not self._tabs_settled:
             self._pending_pane = pane_id
             return
         self.show_pane(pane_id)
 
+    def pane_ids(self) -> tuple[str, ...]:
+        return ("problems", *PANE_IDS) if self.problems else PANE_IDS
+
     def action_step_pane(self, step: int) -> None:
-        active = self._pending_pane or self.query_one(TabbedContent).active or PANE_IDS[0]
-        self.action_pane(PANE_IDS[(PANE_IDS.index(active) + step) % len(PANE_IDS)])
+        ids = self.pane_ids()
+        active = self._pending_pane or self.query_one(TabbedContent).active or ids[0]
+        self.action_pane(ids[(ids.index(active) + step) % len(ids)])
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         searching = self.has_class("-searching")
+        if action == "pane" and parameters and parameters[0] not in self.pane_ids():
+            return False
         if action == "step_hit":
             return bool(self.query_one(HitList).hits) and searching
         if action == "clear_search":
             return searching
-        if action == "export":  # a priority binding: in the search box, "e" is typed
+        if action in ("export", "patient_page"):  # priority bindings: in the search box, "e" and "p" are typed
             return not isinstance(self.focused, Input)
         if action in ("sort", "reverse_sort"):
             return not searching and self.query_one(TabbedContent).active == "outcomes"
+        if action in ("copy_citation", "copy_bibtex"):
+            return self.record_in_view() is not None  # "c Cite" only where there is something to cite
         return True
 
     def action_sort(self) -> None:
@@ -184,7 +236,11 @@ class MainScreen(Screen[None]):
 
             self.app.push_screen(StudyScreen(self.evidence, record_id, query, hit_ids))
         elif isinstance(record, Review):
-            self.show_pane("reviews", select=record_id)
+            from ldn_tui.tui.screens.review import ReviewScreen
+
+            if not self.has_class("-searching"):  # from a search hit, esc comes back to the hits
+                self.show_pane("reviews", select=record_id)
+            self.app.push_screen(ReviewScreen(self.evidence, record_id))
 
     def record_in_view(self) -> Study | Review | None:
         hits = self.query_one(HitList)
@@ -201,8 +257,21 @@ class MainScreen(Screen[None]):
         copy_citation(self, self.record_in_view(), bibtex=True)
 
     async def action_export(self) -> None:
-        section = self.active_pane().section
-        await start_export(self, f"the {section} pane", section, section_text(self.evidence, section), self.evidence.root)
+        pane = self.active_pane()
+        await start_export(self, f"the {pane.section} pane", pane.section, pane.export_text(), self.evidence.root)
+
+    async def action_patient_page(self, kind: str) -> None:
+        """One page for patients (``report.patient``), bottom line first, as ``export --format patient``."""
+        from ldn_tui.report import patient
+
+        syntheses = self.query_one(OverviewPane).syntheses
+        if not syntheses:
+            from ldn_tui.analysis.synthesis import synthesise
+
+            syntheses = synthesise(self.evidence)
+        render = patient.patient_html if kind == "html" else patient.patient_markdown
+        await start_export(self, "the page for patients", "patient", render(self.evidence, syntheses), self.evidence.root,
+                     name=f"ldn-tui-patient.{kind}")
 
     # ------------------------------------------------------------------ search
 
@@ -277,7 +346,7 @@ class MainScreen(Screen[None]):
             self.query_obj = event.result.query
             hits.show(event.result)
             total = event.result.total
-            bar.set_status(f"{total} {'match' if total == 1 else 'matches'}" if total else "no matches")
+            bar.set_status(plural(total, 'match', 'matches') if total else "no matches")
         if self._hits_wanted:
             self._hits_wanted = False
             self.action_focus_hits()
@@ -307,5 +376,7 @@ class MainScreen(Screen[None]):
         if hit.kind == "study":
             study_ids = [h.id for h in hits.hits if h.kind == "study"]
             self.open_record(hit.id, self.query_obj, study_ids)
+        elif hit.kind == "review":
+            self.open_record(hit.id)
         else:
             self.show_pane(HIT_PANES[hit.kind], select=hit.id)

@@ -19,6 +19,7 @@ from ldn_tui.report.highlight import Marker
 from ldn_tui.report.screen_export import study_text
 from ldn_tui.report.study_view import study_detail
 from ldn_tui.search import Query
+from ldn_tui.text import plural
 from ldn_tui.tui.screens.common import copy_citation, start_export
 from ldn_tui.tui.widgets.footer import AppFooter
 
@@ -36,13 +37,13 @@ class StudyView(Static):
 class StudyScreen(Screen[None]):
     AUTO_FOCUS = "#study-scroll"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,backspace", "app.pop_screen", "Back"),
+        Binding("escape,backspace", "app.pop_screen", "Back", tooltip="Back to where you came from"),
         # One footer entry for both (an 80-column footer has no room for two).
         Binding("n", "step_hit(1)", "Hits", key_display="n/N", tooltip="Next hit (N: previous hit)"),
-        Binding("N", "step_hit(-1)", "Prev hit", show=False),
-        Binding("c", "copy_citation", "Cite"),
-        Binding("b,C", "copy_bibtex", "BibTeX", show=False),
-        Binding("e", "export", "Export", priority=True),
+        Binding("N", "step_hit(-1)", "Prev hit", show=False, tooltip="Previous hit"),
+        Binding("c", "copy_citation", "Cite", tooltip="Copy the study's citation"),
+        Binding("b,C", "copy_bibtex", "BibTeX", show=False, tooltip="Copy its BibTeX entry"),
+        Binding("e", "export", "Export", priority=True, tooltip="Write the study to a Markdown file"),
     ]
 
     def __init__(
@@ -77,7 +78,7 @@ class StudyScreen(Screen[None]):
         self.sub_title = facts.study_label(study)
         status = [f"{facts.study_label(study)} · {facts.design_text(study)} · {facts.n_detail(study)}"]
         if mark.query is not None:
-            status.append(f"“{mark.query.text}”: {mark.count} {'match' if mark.count == 1 else 'matches'} marked")
+            status.append(f"“{mark.query.text}”: {plural(mark.count, 'match', 'matches')} marked")
             if study.id in self.hit_ids:
                 status.append(f"study hit {self.hit_ids.index(study.id) + 1} of {len(self.hit_ids)} (n/N)")
         self.query_one("#study-status", Static).update(Text("  ·  ".join(status)))

@@ -32,6 +32,7 @@ from ldn_tui.report.screen_export import section_text
 from ldn_tui.report.tables import heading
 from ldn_tui.tui.screens.common import start_export
 from ldn_tui.tui.widgets.footer import AppFooter
+from ldn_tui.tui.widgets.sensitivity import SensitivityBanner
 
 
 def _one(variant: Callable[[DomainSynthesis], DomainSynthesis]) -> Callable[[DomainSynthesis], tuple[DomainSynthesis, ...]]:
@@ -87,6 +88,7 @@ class SummaryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="summary-scroll"):
+            yield SensitivityBanner(id="sensitivity-banner")
             with Vertical(id="bottom-line-box"):
                 yield Static("Bottom line", classes="box-title")
                 yield Static("Pooling the studies…", id="bottom-line", markup=False)
@@ -111,12 +113,10 @@ class SummaryScreen(Screen[None]):
     @on(Synthesised)
     async def _show(self, event: Synthesised) -> None:
         from ldn_tui.report.synthesis_view import ordered
-        from ldn_tui.report.verdict import overall_bottom_line
 
         first = not self.syntheses
         self.syntheses = tuple(ordered(event.syntheses))
         self.show_findings()
-        self.query_one("#bottom-line", Static).update(Text(overall_bottom_line(self.syntheses, self.evidence)))
         if first:
             await self.query_one("#summary-loading").remove()
             blocks = [
@@ -126,13 +126,18 @@ class SummaryScreen(Screen[None]):
         self.render_domains()
 
     def show_findings(self) -> None:
-        """The summary of findings, laid out for the width there is (stacked when narrow)."""
+        """The summary of findings and the bottom line of the analysis shown, laid out for the width there
+        is (stacked when narrow)."""
+        from ldn_tui.report import sensitivity
         from ldn_tui.report.synthesis_view import sof_table
+        from ldn_tui.report.verdict import overall_bottom_line
 
         if self.syntheses:
+            shown = sensitivity.analysis_syntheses(self.syntheses, ANALYSES[self.analysis][0])
             findings = self.query_one("#findings", Static)
             width = findings.content_region.width or self.size.width
-            findings.update(sof_table(self.evidence, self.syntheses, width))
+            findings.update(sof_table(self.evidence, shown, width))
+            self.query_one("#bottom-line", Static).update(Text(overall_bottom_line(shown, self.evidence)))
 
     def on_resize(self, event: events.Resize) -> None:
         self.show_findings()
@@ -150,16 +155,22 @@ class SummaryScreen(Screen[None]):
         )
 
     def render_domains(self) -> None:
+        from ldn_tui.report import sensitivity
         from ldn_tui.report.forest import forest_axis
         from ldn_tui.report.synthesis_view import domain_renderable
 
-        variant = ANALYSES[self.analysis][1]
+        name, variant = ANALYSES[self.analysis]
+        self.query_one(SensitivityBanner).show_analysis(sensitivity.banner_text(name, self.syntheses, self.evidence))
+        self.show_findings()
         self.query_one("#analysis", Static).update(self.options_text())
         for syn in self.syntheses:
             axis = forest_axis(syn) if syn.result is not None else None
             block = self.query_one(f"#domain-{syn.domain.id}", DomainBlock)
             if variant is None:
                 block.update(domain_renderable(syn, self.evidence, axis=axis))
+                continue
+            if name == sensitivity.LEAVE_ONE_OUT and syn.k > 1:
+                block.update(sensitivity.leave_one_out_table(syn, self.evidence))
                 continue
             shown = variant(syn)
             parts = [domain_renderable(one, self.evidence, axis=axis, over_time=False) for one in shown]

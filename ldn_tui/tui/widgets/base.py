@@ -13,6 +13,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from ldn_tui.model import Evidence, Review, Study
+from ldn_tui.report.screen_export import section_text
 from ldn_tui.tui.messages import OpenRecord
 
 
@@ -36,6 +37,10 @@ class Pane(Vertical):
     def record_in_view(self) -> Study | Review | None:
         """The study (or review) the cursor is on, for copying its citation."""
         return None
+
+    def export_text(self) -> str:
+        """What ``e`` writes from this pane: its section as Markdown."""
+        return section_text(self.evidence, self.section)
 
     def select(self, record_id: str) -> bool:
         """Move the cursor to a record of this pane; False when it is not here."""

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -34,9 +35,10 @@ BLINDING_ORDER = {"none": 0, "single": 1, "double": 2}
 ROB_ORDER = {"low": 0, "some concerns": 1, "high": 2}
 RESULT_ORDER = {label: i for i, label in enumerate(facts.RESULT_LABELS.values())}
 FINDINGS = ("pain", "function")
-DROP_ORDER = ("blinding", "weeks", "dose", "design")  # left out, in turn, while the findings are too narrow
+DROP_ORDER = ("blinding", "weeks", "dose", "design", "year")  # left out in turn while the findings are too narrow (the label has the year)
 COMFORT, MIN_FINDING, MAX_FINDING = 24, 12, 48  # finding column widths; the preview shows every field
 MAX_STUDY = 26  # longer study labels end in an ellipsis
+MAX_ROW_LINES = 4  # a finding wraps onto at most this many lines
 
 
 def _result_key(text: str) -> Any:
@@ -66,11 +68,25 @@ def cells(r: StudyRow) -> list[Text]:
 
 
 def _finding(text: str) -> Text:
+    """A finding wraps (never "MD −0.34 (−0…"); its row is as tall as its longest finding."""
     cell = finding_cell(text)
-    cell.no_wrap, cell.overflow = True, "ellipsis"
+    cell.no_wrap, cell.overflow = False, "fold"
     if text == NR:
         cell.style = "dim italic"
     return cell
+
+
+def lines_needed(text: str, width: int, most: int = MAX_ROW_LINES) -> int:
+    """How many lines ``text`` takes wrapped at spaces to ``width`` cells (at most ``most``)."""
+    lines, used = 1, 0
+    for word in text.split(" "):
+        size = cell_len(word)
+        if used and used + 1 + size > width:
+            lines, used = lines + 1, 0
+        used += (1 if used else 0) + size
+        while used > width:  # a word longer than the column folds
+            lines, used = lines + 1, used - width
+    return min(lines, most)
 
 
 @dataclass
@@ -116,7 +132,8 @@ class OutcomesPane(Pane):
         return study
 
     def compose(self) -> ComposeResult:
-        self.table = OutcomesTable(id="outcomes-table", cursor_type="row", zebra_stripes=True)
+        # The study column stays put when the table scrolls sideways.
+        self.table = OutcomesTable(id="outcomes-table", cursor_type="row", zebra_stripes=True, fixed_columns=1)
         self.preview_box = Static(id="outcomes-preview", classes="preview")
         yield self.table
         yield self.preview_box
@@ -194,9 +211,11 @@ class OutcomesPane(Pane):
             key = self.columns[i][0]
             width = self.finding_width if key in FINDINGS else self.widths[key]
             table.add_column(self.label(i), key=key, width=width)
+        findings = [i for i in shown if self.columns[i][0] in FINDINGS]
         for r in self.sorted_rows():
             row = self.cell_map[r.id]
-            table.add_row(*(row[i] for i in shown), key=r.id)
+            height = max((lines_needed(row[i].plain, self.finding_width) for i in findings), default=1)
+            table.add_row(*(row[i] for i in shown), key=r.id, height=height)
         self.keep_cursor(current)
 
     def resort(self) -> None:

@@ -15,6 +15,7 @@ from ldn_tui.model import Review, Study
 from ldn_tui.report import facts
 from ldn_tui.report.previews import review_entry
 from ldn_tui.report.tables import review_table
+from ldn_tui.tui.messages import OpenRecord
 from ldn_tui.tui.widgets.base import Pane, RecordList
 
 
@@ -51,4 +52,7 @@ class ReviewsPane(Pane):
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()  # a review has no detail screen of its own: its entry is the whole record
+        event.stop()
+        record_id = self.listing.records.get(event.option.id or "")
+        if record_id is not None:
+            self.post_message(OpenRecord(record_id))

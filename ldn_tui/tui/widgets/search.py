@@ -31,6 +31,7 @@ from textual.widgets import Input, Static
 
 from ldn_tui.report.search_out import hit_renderable
 from ldn_tui.search import Hit, SearchResult
+from ldn_tui.text import plural
 
 PLACEHOLDER = 'search: words, "a phrase", year:2013..2024, marker:IL-6, type:review'
 MARGIN = 2  # hits drawn beyond each edge of the view, so that scrolling by a line finds them ready
@@ -179,7 +180,7 @@ class HitList(ScrollView, can_focus=True):
         position = (self.highlighted or 0) + 1
         shown = len(self.hits)
         if self.total > shown:
-            return f"{position} of {shown} shown ({self.total} matches)"
+            return f"{position} of {shown} shown ({plural(self.total, 'match', 'matches')})"
         return f"{position} of {self.total}"
 
     def step(self, delta: int) -> None:
