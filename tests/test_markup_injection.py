@@ -23,7 +23,7 @@ FIXTURE = Path(__file__).parent / "data" / "evidence"
 # Every free-text key of the format (enums, ids, dates and links are checked by the loader).
 TEXT_KEYS = (
     "title", "label", "question", "summary", "description", "why", "conclusion", "rationale", "note",
-    "measure", "source", "timepoint", "marker", "assessed_by", "adverse_events", "reason",
+    "measure", "source", "timepoint", "marker", "assessed_by", "adverse_events", "reason", "country",
 )
 LIST_KEYS = ("authors", "keywords", "caveats")
 
@@ -38,6 +38,10 @@ def hostile_folder(tmp_path: Path) -> tuple[Path, Path]:
     folder, target = tmp_path / "evidence", tmp_path / "target"
     shutil.copytree(FIXTURE, folder)
     target.mkdir()
+    (folder / "trials.toml").write_text("".join(  # every registration the fixture names
+        f'[[trial]]\nregistration = "{registration}"\ntitle = "A trial"\nstatus = "recruiting"\n'
+        'status_checked = 2026-01-15\nresults = "none"\ncountry = "Nowhere"\nsource = "The registry"\n\n'
+        for registration in ("NCT00000002", "NCT00000003", "NCT00000009")), encoding="utf-8")
     bad = PAYLOAD
     list_item = re.compile(rf'^((?:{"|".join(LIST_KEYS)}) = \[.*?")', re.M)
     for path in folder.rglob("*.toml"):
