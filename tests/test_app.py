@@ -888,3 +888,24 @@ async def test_a_review_hit_opens_its_detail_and_esc_comes_back_to_the_hits(fixt
         await pilot.pause()
         assert isinstance(app.screen, MainScreen) and app.screen.has_class("-searching")
         assert app.screen.query_one(HitList).hits
+
+
+async def test_a_late_focus_from_a_pane_left_does_not_bring_it_back(fixture_folder: Path, ready: Ready) -> None:
+    """A busy app delivers "a widget of the mechanisms pane got the focus" after the user chose the outcomes:
+    the outcomes stay on show (before, the tabs switched back to the mechanisms: a tmux flake under load)."""
+    from textual.widgets import TabPane
+
+    app = LdnApp(fixture_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        tabs = app.screen.query_one(TabbedContent)
+        assert tabs.active == "outcomes"
+        mechanisms = app.screen.query_one("#mechanisms", TabPane)
+        mechanisms.post_message(TabPane.Focused(mechanisms))
+        await pilot.pause()
+        await pilot.pause()
+        assert tabs.active == "outcomes"

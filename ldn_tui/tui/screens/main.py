@@ -48,6 +48,21 @@ PROBLEMS_TITLE = "! Problems"  # browse --allow-problems only
 HIT_PANES = {"mechanism": "mechanisms", "question": "questions", "review": "reviews", "trial": "trials"}
 
 
+class PaneTab(TabPane):
+    """A pane's tab that never takes the tabs back to itself on a late focus.
+
+    A widget of this pane that was focused just before another pane was chosen announces it
+    (``TabPane.Focused``) after the switch when the app is busy, and ``TabbedContent`` would then
+    switch back to this pane: a pane the user left comes back on its own. Only the pane on show
+    may claim the tabs that way; the pane keys and Tab switch them directly.
+    """
+
+    def on_tab_pane_focused(self, event: TabPane.Focused) -> None:
+        tabs = self.parent.parent if self.parent is not None else None
+        if isinstance(tabs, TabbedContent) and tabs.active != self.id:
+            event.stop()
+
+
 class MainScreen(Screen[None]):
     """The overview (0), panes 1-6 (number keys, tab/shift+tab, the mouse); ``/`` searches from anywhere."""
 
@@ -95,10 +110,10 @@ class MainScreen(Screen[None]):
         yield HitList(id="hits")
         with TabbedContent(initial="problems" if self.problems else PANE_IDS[0], id="panes"):
             if self.problems:
-                with TabPane(PROBLEMS_TITLE, id="problems"):
+                with PaneTab(PROBLEMS_TITLE, id="problems"):
                     yield ProblemsPane(self.evidence, id="problems-pane", problems=self.problems)
             for pane_id, title, pane_cls in PANES:
-                with TabPane(title, id=pane_id):
+                with PaneTab(title, id=pane_id):
                     if pane_cls is OverviewPane:
                         others = tuple((t.split(" ", 1)[0], t.split(" ", 1)[1]) for p, t, _ in PANES if p != pane_id)
                         yield OverviewPane(self.evidence, id=f"{pane_id}-pane", keys=others)
