@@ -55,7 +55,8 @@ class Tmux:
 def tmux() -> Iterator[Tmux]:
     session = Tmux(f"ldn-tui-test-{os.getpid()}")
     command = f"{shlex.quote(str(SCRIPT))} --evidence {shlex.quote(str(FIXTURE))}; echo LDN-EXIT=$?; sleep 60"
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "LDN_EVIDENCE", "TMUX")}
+    # COLUMNS and LINES (pytest-xdist sets them in its workers) would override the pane size the app reads.
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "LDN_EVIDENCE", "TMUX", "COLUMNS", "LINES")}
     subprocess.run(
         ["tmux", "-L", session.socket, "-f", os.devnull, "new-session", "-d", "-s", "app", "-x", "120", "-y", "40",
          command],
