@@ -496,11 +496,11 @@ def check_on_screen(hits: HitList) -> list[int]:
     for block in hit_blocks(hits):
         head = block[0].split()
         if not head[0].endswith("."):  # the tail of a hit cut by the top edge
-            assert block[-1].startswith(("summary: Cohort", "also in: caveats[0]")), block
+            assert block[-1].startswith(("summary: Cohort", "also in: caveat")), block
             continue
         number = int(head[0].rstrip("."))
         i = number - 1
-        assert head[1] == f"wombat-{i:03d}", block
+        assert head[-1] == f"wombat-{i:03d}", block  # "192. Wombat 2001  study  wombat-191"
         if len(block) >= 3:
             assert block[1].startswith(f"Fixture trial number {i:03d}"), block
             snippet = next(line for line in block if line.startswith("summary:"))

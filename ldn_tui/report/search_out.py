@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
 from rich.text import Text
 
+from ldn_tui.model import Review, Study, Trial
+from ldn_tui.report.facts import study_label
 from ldn_tui.report.json_out import dumps
 from ldn_tui.report.summary import console_for, output, terminal_console
 from ldn_tui.search import Hit, SearchResult
@@ -24,14 +27,66 @@ def highlighted(text: str, spans: tuple[tuple[int, int], ...] | list[tuple[int, 
     return out
 
 
+# A field as a person names it: "keywords[1]" is a keyword, "biomarkers[0].marker" a biomarker.
+_FIELD_WORDS = {
+    "keywords": "keyword", "biomarkers": "biomarker", "caveats": "caveat", "authors": "author",
+    "outcomes": "outcome", "findings": "pooled result", "includes": "included study",
+    "includes_other": "included study", "studies": "study", "studies_against": "study against it",
+    "references": "reference", "ongoing": "registered trial", "risk_of_bias": "risk of bias",
+    "adverse_events": "adverse events", "search_date": "search date", "n_studies": "number of studies",
+    "question": "question", "why": "why it matters", "status_checked": "status read", "planned_n": "planned size",
+}
+_PART_WORDS = {"marker": "", "description": "", "kind": "kind", "timepoint": "time point", "rationale": "rationale",
+               "assessed_by": "assessed by", "overall": ""}
+_NUMERIC_WORDS = {"year": "year", "n": "participants enrolled", "dose": "dose (mg a day)"}
+
+
+def field_words(field: str) -> str:
+    """``keywords[1]`` -> "keyword", ``biomarkers[0].marker`` -> "biomarker", ``outcomes[2].summary`` ->
+    "outcome summary", ``population.description`` -> "population"."""
+    head, _, part = field.partition(".")
+    head = re.sub(r"\[\d+\]$", "", head)
+    words = _FIELD_WORDS.get(head, head.replace("_", " "))
+    if part:
+        extra = _PART_WORDS.get(part, part.replace("_", " "))
+        words = f"{words} {extra}" if extra else words
+    return words
+
+
+def hit_label(hit: Hit) -> str:
+    """How a reader names the record: "Younger & Mackey 2009", a trial's registration, a title."""
+    record = hit.record
+    if isinstance(record, (Study, Review)):
+        return study_label(record)
+    if isinstance(record, Trial):
+        return record.registration
+    return hit.title
+
+
+def filter_values(hit: Hit) -> list[str]:
+    """For ``year:``, ``n:`` and ``dose:`` filters, the value the record matched with: "year 2013"."""
+    out = []
+    for f in hit.query.filters:
+        if f.name in _NUMERIC_WORDS:
+            value = f.value_of(hit.record)
+            if value is not None:
+                shown = f"{value:g}" if isinstance(value, float) else str(value)
+                out.append(f"{_NUMERIC_WORDS[f.name]}: {shown}")
+    return out
+
+
 def hit_renderable(number: int, hit: Hit) -> RenderableType:
-    head = Text.assemble((f"{number:>2}. ", "dim"), (hit.id, "bold cyan"), ("  ", ""), (hit.kind, "dim"))
-    if hit.year is not None:
+    head = Text.assemble((f"{number:>2}. ", "dim"), (hit_label(hit), "bold cyan"), ("  ", ""), (hit.kind, "dim"))
+    if hit.year is not None and str(hit.year) not in hit_label(hit):
         head.append(f"  {hit.year}", "dim")
+    head.append(f"  {hit.id}", "dim")
     body: list[RenderableType] = [Text(hit.title, "bold")]
     if hit.field:
-        body.append(Text(f"{hit.field}: ", "dim") + highlighted(hit.snippet, hit.spans))
-    extra = [m.field for m in hit.fields if m.field != hit.field]
+        body.append(Text(f"{field_words(hit.field)}: ", "dim") + highlighted(hit.snippet, hit.spans))
+    values = filter_values(hit)
+    if values:
+        body.append(Text("matched " + "; ".join(values), "dim"))
+    extra = list(dict.fromkeys(field_words(m.field) for m in hit.fields if m.field != hit.field))
     if extra:
         more = f" and {len(extra) - 4} more" if len(extra) > 4 else ""
         body.append(Text("also in: " + ", ".join(extra[:4]) + more, "dim"))

@@ -66,6 +66,10 @@ class Filter:
             return any(_word_re(o).search(v) for v in value for o in self.options)
         return any(o in v for v in value for o in self.options)
 
+    def value_of(self, record: Record) -> Any:
+        """What this filter reads of ``record`` (a year, an enrolment, a dose, or folded texts)."""
+        return _VALUES[self.name](record)
+
     def matches(self, record: Record) -> bool:
         return self.accepts(_VALUES[self.name](record))
 
