@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import unicodedata
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
