@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,11 +15,19 @@ from test_cli import SCRIPT, run
 
 from ldn_tui.records import shapes
 from ldn_tui.records.loader import check_evidence
-from ldn_tui.records.paths import bundled_evidence
 from ldn_tui.records.templates import describe, record_template
 
 FIXTURE = Path(__file__).parent / "data" / "evidence"
 installed = pytest.mark.skipif(not SCRIPT.exists(), reason="ldn-tui is not installed next to this Python")
+
+
+@functools.cache
+def bundled_evidence() -> Path:
+    """The folder the installed ``ldn-tui`` ships, which is not the checkout's ``evidence/`` after
+    ``pip install .`` (the tests import the checkout's package; the command runs the installed one)."""
+    code = "from ldn_tui.records.paths import bundled_evidence; print(bundled_evidence())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/")
+    return Path(out.stdout.strip())
 
 
 def tree(folder: Path) -> dict[str, str]:
