@@ -496,6 +496,7 @@ def test_both_ways_of_scanning_find_the_same(query: str, monkeypatch: pytest.Mon
 def test_hits_name_the_record_and_the_field_in_words(fixture_folder: Path) -> None:
     """Issue 13: a hit shows "Beta et al. 2015" and "keyword", not "beta-2015" and "keywords[0]"; for numeric
     filters it says the value that matched."""
+    from ldn_tui.model import Study
     from ldn_tui.records.loader import load_evidence
     from ldn_tui.report.search_out import field_words, filter_values, hit_label
     from ldn_tui.search import SearchIndex
@@ -509,4 +510,5 @@ def test_hits_name_the_record_and_the_field_in_words(fixture_folder: Path) -> No
     hit = index.search("cytokine").hits[0]
     assert hit.id == "beta-2015" and hit_label(hit) == "Beta et al. 2015"
     numeric = index.search("n:>50 year:2020").hits[0]
+    assert isinstance(numeric.record, Study)
     assert filter_values(numeric) == [f"participants enrolled: {numeric.record.population.n_enrolled}", "year: 2020"]

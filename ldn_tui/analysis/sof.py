@@ -70,17 +70,21 @@ class SofRow(NamedTuple):
         return ",".join(f.letter for f in self.footnotes)
 
 
+def intervention_words(evidence: Evidence) -> str | None:
+    """The intervention as the topic's title names it: the words before " for " (None without them)."""
+    head, sep, _ = evidence.topic.title.partition(" for ")
+    return head.strip() if sep and head.strip() else None
+
+
 def intervention_name(evidence: Evidence) -> str:
     """The intervention as a statement names it: the topic title before " for " (else "the intervention").
 
     "Low-dose naltrexone for fibromyalgia" gives "LDN" when the title's words
     abbreviate to the topic id's first part (``ldn-fibromyalgia``), else the words.
     """
-    title = evidence.topic.title
-    head, sep, _ = title.partition(" for ")
-    if not sep or not head.strip():
+    head = intervention_words(evidence)
+    if head is None:
         return "the intervention"
-    head = head.strip()
     letters = "".join(w[0] for w in head.replace("-", " ").split() if w).lower()
     if letters and evidence.topic.id.split("-")[0] == letters:
         return letters.upper()

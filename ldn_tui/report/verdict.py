@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ldn_tui.analysis.grading import LEVELS, NOT_ASSESSABLE
+from ldn_tui.analysis.sof import intervention_words
 from ldn_tui.analysis.synthesis import DomainSynthesis, ReviewResult
 from ldn_tui.model import RATIO_TYPES, Evidence
 from ldn_tui.text import plural
@@ -79,12 +80,8 @@ def _upper_first(text: str) -> str:
 
 def intervention_name(evidence: Evidence | None) -> str:
     """'low-dose naltrexone' from 'Low-dose naltrexone for fibromyalgia'; else 'the intervention'."""
-    if evidence is not None:
-        head, sep, _ = evidence.topic.title.partition(" for ")
-        head = head.strip()
-        if sep and head and len(head) <= 40:
-            return lower_first(head)
-    return "the intervention"
+    head = intervention_words(evidence) if evidence is not None else None
+    return lower_first(head) if head and len(head) <= 40 else "the intervention"
 
 
 def comparator_name(syntheses: Sequence[DomainSynthesis], evidence: Evidence | None) -> str:
