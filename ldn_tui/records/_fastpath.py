@@ -83,6 +83,11 @@ def _texts(v: list[Any], plain: bool) -> tuple[str, ...] | None:
     return texts if all(texts) else None
 
 
+def _float(v: Any) -> float | None:
+    """Integer ``v`` as the float it is read as, or None (one beyond any float is left to ``Table.number``)."""
+    return float(v) if type(v) is int and -_BIG < v < _BIG else None
+
+
 def study(d: dict[str, Any], path: str, plain: bool) -> M.Study | None:
     """A clean study record, or None: see ``ldn_tui.records.shapes.STUDY``."""
     if not d.keys() <= _KEYS_STUDY_0:
@@ -125,8 +130,7 @@ def study(d: dict[str, Any], path: str, plain: bool) -> M.Study | None:
         return None
     if type(v_summary := d.get('summary')) is not str or not (plain or _ok(v_summary)) or not (v_summary := v_summary.strip()):
         return None
-    v_population = d.get('population')
-    if type(v_population) is not dict or not v_population.keys() <= _KEYS_POPULATION_3:
+    if type(v_population := d.get('population')) is not dict or not v_population.keys() <= _KEYS_POPULATION_3:
         return None
     if type(v_population_description := v_population.get('description')) is not str or not (plain or _ok(v_population_description)) or not (v_population_description := v_population_description.strip()):
         return None
@@ -136,31 +140,21 @@ def study(d: dict[str, Any], path: str, plain: bool) -> M.Study | None:
         return None
     if v_population_n_enrolled is not None and v_population_n_analysed is not None and analysed_within_enrolled(v_population, v_population_n_enrolled, v_population_n_analysed) is not None:
         return None
-    if type(v_population_female_percent := v_population.get('female_percent')) is int and -_BIG < v_population_female_percent < _BIG:
-        v_population_female_percent = float(v_population_female_percent)
-    if v_population_female_percent is not None and (type(v_population_female_percent) is not float or not 0.0 <= v_population_female_percent <= 100.0):
+    if (v_population_female_percent := v_population.get('female_percent')) is not None and ((type(v_population_female_percent) is not float and (v_population_female_percent := _float(v_population_female_percent)) is None) or not 0.0 <= v_population_female_percent <= 100.0):
         return None
-    if type(v_population_age_mean := v_population.get('age_mean')) is int and -_BIG < v_population_age_mean < _BIG:
-        v_population_age_mean = float(v_population_age_mean)
-    if v_population_age_mean is not None and (type(v_population_age_mean) is not float or not 0.0 <= v_population_age_mean <= 120.0):
+    if (v_population_age_mean := v_population.get('age_mean')) is not None and ((type(v_population_age_mean) is not float and (v_population_age_mean := _float(v_population_age_mean)) is None) or not 0.0 <= v_population_age_mean <= 120.0):
         return None
     v_population = _new(M.Population, (v_population_description, v_population_n_enrolled, v_population_n_analysed, v_population_female_percent, v_population_age_mean,))
-    v_intervention = d.get('intervention')
-    if type(v_intervention) is not dict or not v_intervention.keys() <= _KEYS_INTERVENTION_4:
+    if type(v_intervention := d.get('intervention')) is not dict or not v_intervention.keys() <= _KEYS_INTERVENTION_4:
         return None
     if type(v_intervention_description := v_intervention.get('description')) is not str or not (plain or _ok(v_intervention_description)) or not (v_intervention_description := v_intervention_description.strip()):
         return None
-    if type(v_intervention_dose_mg := v_intervention.get('dose_mg')) is int and -_BIG < v_intervention_dose_mg < _BIG:
-        v_intervention_dose_mg = float(v_intervention_dose_mg)
-    if v_intervention_dose_mg is not None and (type(v_intervention_dose_mg) is not float or not 0.0 < v_intervention_dose_mg < _INF):
+    if (v_intervention_dose_mg := v_intervention.get('dose_mg')) is not None and ((type(v_intervention_dose_mg) is not float and (v_intervention_dose_mg := _float(v_intervention_dose_mg)) is None) or not 0.0 < v_intervention_dose_mg < _INF):
         return None
-    if type(v_intervention_duration_weeks := v_intervention.get('duration_weeks')) is int and -_BIG < v_intervention_duration_weeks < _BIG:
-        v_intervention_duration_weeks = float(v_intervention_duration_weeks)
-    if v_intervention_duration_weeks is not None and (type(v_intervention_duration_weeks) is not float or not 0.0 < v_intervention_duration_weeks < _INF):
+    if (v_intervention_duration_weeks := v_intervention.get('duration_weeks')) is not None and ((type(v_intervention_duration_weeks) is not float and (v_intervention_duration_weeks := _float(v_intervention_duration_weeks)) is None) or not 0.0 < v_intervention_duration_weeks < _INF):
         return None
     v_intervention = _new(M.Intervention, (v_intervention_description, v_intervention_dose_mg, v_intervention_duration_weeks,))
-    v_comparator = d.get('comparator')
-    if type(v_comparator) is not dict or not v_comparator.keys() <= _KEYS_COMPARATOR_5:
+    if type(v_comparator := d.get('comparator')) is not dict or not v_comparator.keys() <= _KEYS_COMPARATOR_5:
         return None
     if (v_comparator_kind := v_comparator.get('kind')) not in _CHOICES_KIND_6:
         return None
@@ -185,9 +179,7 @@ def study(d: dict[str, Any], path: str, plain: bool) -> M.Study | None:
             return None
         if (v_outcomes_timepoint := v_outcomes_item.get('timepoint')) is not None and (type(v_outcomes_timepoint) is not str or not (plain or _ok(v_outcomes_timepoint)) or not (v_outcomes_timepoint := v_outcomes_timepoint.strip())):
             return None
-        if type(v_outcomes_p_value := v_outcomes_item.get('p_value')) is int and -_BIG < v_outcomes_p_value < _BIG:
-            v_outcomes_p_value = float(v_outcomes_p_value)
-        if v_outcomes_p_value is not None and (type(v_outcomes_p_value) is not float or not 0.0 < v_outcomes_p_value <= 1.0):
+        if (v_outcomes_p_value := v_outcomes_item.get('p_value')) is not None and ((type(v_outcomes_p_value) is not float and (v_outcomes_p_value := _float(v_outcomes_p_value)) is None) or not 0.0 < v_outcomes_p_value <= 1.0):
             return None
         if type(v_outcomes_secondary_source := v_outcomes_item.get('secondary_source', False)) is not bool:
             return None
@@ -198,17 +190,11 @@ def study(d: dict[str, Any], path: str, plain: bool) -> M.Study | None:
                 return None
             if (v_outcomes_effect_type := v_outcomes_effect.get('type')) not in _CHOICES_TYPE_10:
                 return None
-            if type(v_outcomes_effect_estimate := v_outcomes_effect.get('estimate')) is int and -_BIG < v_outcomes_effect_estimate < _BIG:
-                v_outcomes_effect_estimate = float(v_outcomes_effect_estimate)
-            if type(v_outcomes_effect_estimate) is not float or not -_INF < v_outcomes_effect_estimate < _INF:
+            if (type(v_outcomes_effect_estimate := v_outcomes_effect.get('estimate')) is not float and (v_outcomes_effect_estimate := _float(v_outcomes_effect_estimate)) is None) or not -_INF < v_outcomes_effect_estimate < _INF:
                 return None
-            if type(v_outcomes_effect_ci_low := v_outcomes_effect.get('ci_low')) is int and -_BIG < v_outcomes_effect_ci_low < _BIG:
-                v_outcomes_effect_ci_low = float(v_outcomes_effect_ci_low)
-            if v_outcomes_effect_ci_low is not None and (type(v_outcomes_effect_ci_low) is not float or not -_INF < v_outcomes_effect_ci_low < _INF):
+            if (v_outcomes_effect_ci_low := v_outcomes_effect.get('ci_low')) is not None and ((type(v_outcomes_effect_ci_low) is not float and (v_outcomes_effect_ci_low := _float(v_outcomes_effect_ci_low)) is None) or not -_INF < v_outcomes_effect_ci_low < _INF):
                 return None
-            if type(v_outcomes_effect_ci_high := v_outcomes_effect.get('ci_high')) is int and -_BIG < v_outcomes_effect_ci_high < _BIG:
-                v_outcomes_effect_ci_high = float(v_outcomes_effect_ci_high)
-            if v_outcomes_effect_ci_high is not None and (type(v_outcomes_effect_ci_high) is not float or not -_INF < v_outcomes_effect_ci_high < _INF):
+            if (v_outcomes_effect_ci_high := v_outcomes_effect.get('ci_high')) is not None and ((type(v_outcomes_effect_ci_high) is not float and (v_outcomes_effect_ci_high := _float(v_outcomes_effect_ci_high)) is None) or not -_INF < v_outcomes_effect_ci_high < _INF):
                 return None
             if check_ci(v_outcomes_effect, v_outcomes_effect_type, v_outcomes_effect_estimate, v_outcomes_effect_ci_low, v_outcomes_effect_ci_high) is not None:
                 return None
@@ -216,8 +202,7 @@ def study(d: dict[str, Any], path: str, plain: bool) -> M.Study | None:
         if (v_outcomes_arms := v_outcomes_item.get('arms')) is not None:
             if type(v_outcomes_arms) is not dict or not v_outcomes_arms.keys() <= _KEYS_ARMS_11:
                 return None
-            v_outcomes_arms_intervention = v_outcomes_arms.get('intervention')
-            if type(v_outcomes_arms_intervention) is not dict:
+            if type(v_outcomes_arms_intervention := v_outcomes_arms.get('intervention')) is not dict:
                 return None
             if 'events' in v_outcomes_arms_intervention or 'total' in v_outcomes_arms_intervention:
                 if not v_outcomes_arms_intervention.keys() <= _KEYS_BINARY_ARM_12:
@@ -232,19 +217,14 @@ def study(d: dict[str, Any], path: str, plain: bool) -> M.Study | None:
             else:
                 if not v_outcomes_arms_intervention.keys() <= _KEYS_CONTINUOUS_ARM_13:
                     return None
-                if type(v_outcomes_arms_intervention_mean := v_outcomes_arms_intervention.get('mean')) is int and -_BIG < v_outcomes_arms_intervention_mean < _BIG:
-                    v_outcomes_arms_intervention_mean = float(v_outcomes_arms_intervention_mean)
-                if type(v_outcomes_arms_intervention_mean) is not float or not -_INF < v_outcomes_arms_intervention_mean < _INF:
+                if (type(v_outcomes_arms_intervention_mean := v_outcomes_arms_intervention.get('mean')) is not float and (v_outcomes_arms_intervention_mean := _float(v_outcomes_arms_intervention_mean)) is None) or not -_INF < v_outcomes_arms_intervention_mean < _INF:
                     return None
-                if type(v_outcomes_arms_intervention_sd := v_outcomes_arms_intervention.get('sd')) is int and -_BIG < v_outcomes_arms_intervention_sd < _BIG:
-                    v_outcomes_arms_intervention_sd = float(v_outcomes_arms_intervention_sd)
-                if type(v_outcomes_arms_intervention_sd) is not float or not 0.0 < v_outcomes_arms_intervention_sd < _INF:
+                if (type(v_outcomes_arms_intervention_sd := v_outcomes_arms_intervention.get('sd')) is not float and (v_outcomes_arms_intervention_sd := _float(v_outcomes_arms_intervention_sd)) is None) or not 0.0 < v_outcomes_arms_intervention_sd < _INF:
                     return None
                 if type(v_outcomes_arms_intervention_n := v_outcomes_arms_intervention.get('n')) is not int or not 1 <= v_outcomes_arms_intervention_n <= _MAX_INT:
                     return None
                 v_outcomes_arms_intervention = _new(M.ContinuousArm, (v_outcomes_arms_intervention_mean, v_outcomes_arms_intervention_sd, v_outcomes_arms_intervention_n,))
-            v_outcomes_arms_control = v_outcomes_arms.get('control')
-            if type(v_outcomes_arms_control) is not dict:
+            if type(v_outcomes_arms_control := v_outcomes_arms.get('control')) is not dict:
                 return None
             if 'events' in v_outcomes_arms_control or 'total' in v_outcomes_arms_control:
                 if not v_outcomes_arms_control.keys() <= _KEYS_BINARY_ARM_12:
@@ -259,13 +239,9 @@ def study(d: dict[str, Any], path: str, plain: bool) -> M.Study | None:
             else:
                 if not v_outcomes_arms_control.keys() <= _KEYS_CONTINUOUS_ARM_13:
                     return None
-                if type(v_outcomes_arms_control_mean := v_outcomes_arms_control.get('mean')) is int and -_BIG < v_outcomes_arms_control_mean < _BIG:
-                    v_outcomes_arms_control_mean = float(v_outcomes_arms_control_mean)
-                if type(v_outcomes_arms_control_mean) is not float or not -_INF < v_outcomes_arms_control_mean < _INF:
+                if (type(v_outcomes_arms_control_mean := v_outcomes_arms_control.get('mean')) is not float and (v_outcomes_arms_control_mean := _float(v_outcomes_arms_control_mean)) is None) or not -_INF < v_outcomes_arms_control_mean < _INF:
                     return None
-                if type(v_outcomes_arms_control_sd := v_outcomes_arms_control.get('sd')) is int and -_BIG < v_outcomes_arms_control_sd < _BIG:
-                    v_outcomes_arms_control_sd = float(v_outcomes_arms_control_sd)
-                if type(v_outcomes_arms_control_sd) is not float or not 0.0 < v_outcomes_arms_control_sd < _INF:
+                if (type(v_outcomes_arms_control_sd := v_outcomes_arms_control.get('sd')) is not float and (v_outcomes_arms_control_sd := _float(v_outcomes_arms_control_sd)) is None) or not 0.0 < v_outcomes_arms_control_sd < _INF:
                     return None
                 if type(v_outcomes_arms_control_n := v_outcomes_arms_control.get('n')) is not int or not 1 <= v_outcomes_arms_control_n <= _MAX_INT:
                     return None
@@ -329,8 +305,7 @@ def study(d: dict[str, Any], path: str, plain: bool) -> M.Study | None:
         return None
     if (v_adverse_events := d.get('adverse_events')) is not None and (type(v_adverse_events) is not str or not (plain or _ok(v_adverse_events)) or not (v_adverse_events := v_adverse_events.strip())):
         return None
-    record = _new(M.Study, (v_id, v_title, v_authors, v_year, v_design, v_blinding, v_summary, v_population, v_intervention, v_comparator, path, v_journal, v_doi, v_pmid, v_registration, v_country, v_funding, v_keywords, v_caveats, v_outcomes, v_biomarkers, v_risk_of_bias, v_adverse_events, v_volume, v_issue, v_pages,))
-    return record
+    return _new(M.Study, (v_id, v_title, v_authors, v_year, v_design, v_blinding, v_summary, v_population, v_intervention, v_comparator, path, v_journal, v_doi, v_pmid, v_registration, v_country, v_funding, v_keywords, v_caveats, v_outcomes, v_biomarkers, v_risk_of_bias, v_adverse_events, v_volume, v_issue, v_pages,))
 
 
 def review(d: dict[str, Any], path: str, plain: bool) -> M.Review | None:
@@ -381,29 +356,19 @@ def review(d: dict[str, Any], path: str, plain: bool) -> M.Review | None:
             return None
         if (v_findings_type := v_findings_item.get('type')) not in _CHOICES_TYPE_10:
             return None
-        if type(v_findings_estimate := v_findings_item.get('estimate')) is int and -_BIG < v_findings_estimate < _BIG:
-            v_findings_estimate = float(v_findings_estimate)
-        if type(v_findings_estimate) is not float or not -_INF < v_findings_estimate < _INF:
+        if (type(v_findings_estimate := v_findings_item.get('estimate')) is not float and (v_findings_estimate := _float(v_findings_estimate)) is None) or not -_INF < v_findings_estimate < _INF:
             return None
-        if type(v_findings_ci_low := v_findings_item.get('ci_low')) is int and -_BIG < v_findings_ci_low < _BIG:
-            v_findings_ci_low = float(v_findings_ci_low)
-        if v_findings_ci_low is not None and (type(v_findings_ci_low) is not float or not -_INF < v_findings_ci_low < _INF):
+        if (v_findings_ci_low := v_findings_item.get('ci_low')) is not None and ((type(v_findings_ci_low) is not float and (v_findings_ci_low := _float(v_findings_ci_low)) is None) or not -_INF < v_findings_ci_low < _INF):
             return None
-        if type(v_findings_ci_high := v_findings_item.get('ci_high')) is int and -_BIG < v_findings_ci_high < _BIG:
-            v_findings_ci_high = float(v_findings_ci_high)
-        if v_findings_ci_high is not None and (type(v_findings_ci_high) is not float or not -_INF < v_findings_ci_high < _INF):
+        if (v_findings_ci_high := v_findings_item.get('ci_high')) is not None and ((type(v_findings_ci_high) is not float and (v_findings_ci_high := _float(v_findings_ci_high)) is None) or not -_INF < v_findings_ci_high < _INF):
             return None
         if check_ci(v_findings_item, v_findings_type, v_findings_estimate, v_findings_ci_low, v_findings_ci_high) is not None:
             return None
         if (v_findings_k := v_findings_item.get('k')) is not None and (type(v_findings_k) is not int or not 1 <= v_findings_k <= _MAX_INT):
             return None
-        if type(v_findings_i2 := v_findings_item.get('i2')) is int and -_BIG < v_findings_i2 < _BIG:
-            v_findings_i2 = float(v_findings_i2)
-        if v_findings_i2 is not None and (type(v_findings_i2) is not float or not 0.0 <= v_findings_i2 <= 100.0):
+        if (v_findings_i2 := v_findings_item.get('i2')) is not None and ((type(v_findings_i2) is not float and (v_findings_i2 := _float(v_findings_i2)) is None) or not 0.0 <= v_findings_i2 <= 100.0):
             return None
-        if type(v_findings_p_value := v_findings_item.get('p_value')) is int and -_BIG < v_findings_p_value < _BIG:
-            v_findings_p_value = float(v_findings_p_value)
-        if v_findings_p_value is not None and (type(v_findings_p_value) is not float or not 0.0 < v_findings_p_value <= 1.0):
+        if (v_findings_p_value := v_findings_item.get('p_value')) is not None and ((type(v_findings_p_value) is not float and (v_findings_p_value := _float(v_findings_p_value)) is None) or not 0.0 < v_findings_p_value <= 1.0):
             return None
         if (v_findings_comparison := v_findings_item.get('comparison', 'placebo')) not in _CHOICES_COMPARISON_23:
             return None
@@ -438,8 +403,7 @@ def review(d: dict[str, Any], path: str, plain: bool) -> M.Review | None:
         return None
     if subgroup_within_scope(d, v_scope, v_findings) is not None:
         return None
-    record = _new(M.Review, (v_id, v_title, v_authors, v_year, v_kind, v_conclusion, path, v_journal, v_doi, v_pmid, v_registration, v_search_date, v_includes, v_includes_other, v_certainty, v_findings, v_summary, v_keywords, v_caveats, v_n_studies, v_n_participants, v_scope, v_design, v_volume, v_issue, v_pages,))
-    return record
+    return _new(M.Review, (v_id, v_title, v_authors, v_year, v_kind, v_conclusion, path, v_journal, v_doi, v_pmid, v_registration, v_search_date, v_includes, v_includes_other, v_certainty, v_findings, v_summary, v_keywords, v_caveats, v_n_studies, v_n_participants, v_scope, v_design, v_volume, v_issue, v_pages,))
 
 
 def mechanism(d: dict[str, Any], plain: bool) -> M.Mechanism | None:
@@ -462,8 +426,7 @@ def mechanism(d: dict[str, Any], plain: bool) -> M.Mechanism | None:
         return None
     if type(v_caveats := d.get('caveats', [])) is not list or (v_caveats := _texts(v_caveats, plain)) is None:
         return None
-    record = _new(M.Mechanism, (v_id, v_title, v_status, v_summary, v_studies, v_studies_against, v_references, v_caveats,))
-    return record
+    return _new(M.Mechanism, (v_id, v_title, v_status, v_summary, v_studies, v_studies_against, v_references, v_caveats,))
 
 
 def question(d: dict[str, Any], plain: bool) -> M.Question | None:
@@ -480,8 +443,7 @@ def question(d: dict[str, Any], plain: bool) -> M.Question | None:
         return None
     if type(v_ongoing := d.get('ongoing', [])) is not list or (v_ongoing := _texts(v_ongoing, plain)) is None:
         return None
-    record = _new(M.Question, (v_id, v_question, v_why, v_studies, v_ongoing,))
-    return record
+    return _new(M.Question, (v_id, v_question, v_why, v_studies, v_ongoing,))
 
 
 def trial(d: dict[str, Any], plain: bool) -> M.Trial | None:
@@ -512,5 +474,4 @@ def trial(d: dict[str, Any], plain: bool) -> M.Trial | None:
         return None
     if type(v_secondary_source := d.get('secondary_source', False)) is not bool:
         return None
-    record = _new(M.Trial, (v_registration, v_title, v_status, v_status_checked, v_results, v_source, v_study, v_planned_n, v_country, v_secondary_source,))
-    return record
+    return _new(M.Trial, (v_registration, v_title, v_status, v_status_checked, v_results, v_source, v_study, v_planned_n, v_country, v_secondary_source,))

@@ -52,6 +52,11 @@ def _texts(v: list[Any], plain: bool) -> tuple[str, ...] | None:
             return None
     texts = tuple([item.strip() for item in v])
     return texts if all(texts) else None
+
+
+def _float(v: Any) -> float | None:
+    """Integer ``v`` as the float it is read as, or None (one beyond any float is left to ``Table.number``)."""
+    return float(v) if type(v) is int and -_BIG < v < _BIG else None
 '''
 
 
@@ -75,18 +80,21 @@ class _Writer:
 
     # ----------------------------------------------------------------- shapes
 
-    def shape(self, shape: H.Shape | H.OneOf, data: str, out: str, prefix: str, indent: int, is_dict: bool) -> None:
-        """Code that checks the table in variable ``data`` and puts its record in ``out``."""
+    def shape(self, shape: H.Shape | H.OneOf, data: str, out: str, prefix: str, indent: int, got: str | None) -> None:
+        """Code that checks the table in variable ``data`` and puts its record in ``out`` (or returns it).
+
+        ``got`` is the first mention of ``data``, None if it is known to be a dict.
+        """
         if isinstance(shape, H.OneOf):
-            if not is_dict:
-                self.fail(indent, f"type({data}) is not dict")
+            if got is not None:
+                self.fail(indent, f"type({got}) is not dict")
             self.emit(indent, f"if {' or '.join(f'{key!r} in {data}' for key in shape.when_any)}:")
-            self.shape(shape.then, data, out, prefix, indent + 1, True)
+            self.shape(shape.then, data, out, prefix, indent + 1, None)
             self.emit(indent, "else:")
-            self.shape(shape.otherwise, data, out, prefix, indent + 1, True)
+            self.shape(shape.otherwise, data, out, prefix, indent + 1, None)
             return
         keys = self.const("frozenset({" + ", ".join(repr(k) for k in sorted(shape.keys)) + "})", f"keys_{shape.name}")
-        self.fail(indent, ("" if is_dict else f"type({data}) is not dict or ") + f"not {data}.keys() <= {keys}")
+        self.fail(indent, ("" if got is None else f"type({got}) is not dict or ") + f"not {data}.keys() <= {keys}")
         for step in shape.steps:
             if isinstance(step, H.Check):
                 if step.fn.__module__ != "ldn_tui.records.rules":
@@ -107,7 +115,8 @@ class _Writer:
             else:
                 raise ValueError(f"{shape.model.__name__}.{name} is not a field of shape {shape.name}")
         # ``tuple.__new__`` is what the record's own ``__new__`` calls, minus a Python-level call.
-        self.emit(indent, f"{out} = _new(M.{shape.model.__name__}, ({', '.join(fields)},))")
+        made = f"_new(M.{shape.model.__name__}, ({', '.join(fields)},))"
+        self.emit(indent, f"return {made}" if out == "return" else f"{out} = {made}")
 
     # ----------------------------------------------------------------- fields
 
@@ -126,7 +135,7 @@ class _Writer:
             self.fail(indent, f"type({got}) is not list")
             self.emit(indent, f"{v}_all: list[Any] = []")
             self.emit(indent, f"for {v}_item in {v}:")
-            self.shape(f.shape, f"{v}_item", f"{v}_item", f"{v}_", indent + 1, False)
+            self.shape(f.shape, f"{v}_item", f"{v}_item", f"{v}_", indent + 1, f"{v}_item")
             self.emit(indent + 1, f"{v}_all.append({v}_item)")
             self.emit(indent, f"{v} = tuple({v}_all)")
         elif f.kind == "enum":
@@ -138,21 +147,15 @@ class _Writer:
             else:
                 self.fail(indent, f"({get}) is not None and {v} not in {choices}")
         elif f.kind == "number":
-            # An integer is read as a float; one beyond any float is left to ``Table.number``.
-            self.emit(indent, f"if type({get}) is int and -_BIG < {v} < _BIG:")
-            self.emit(indent + 1, f"{v} = float({v})")
             left = "-_INF <" if f.low is None else f"{float(f.low)!r} {'<' if f.low_open else '<='}"
             right = "< _INF" if f.high is None else f"<= {float(f.high)!r}"
-            bad = f"type({v}) is not float or not {left} {v} {right}"  # false for NaN as well
-            self.fail(indent, bad if f.required else f"{v} is not None and ({bad})")
+            bad = f"(type({{}}) is not float and ({v} := _float({v})) is None) or not {left} {v} {right}"  # true for NaN
+            self.fail(indent, bad.format(get) if f.required else f"({get}) is not None and ({bad.format(v)})")
         elif f.kind == "table":
             assert f.shape is not None
-            if f.required:
-                self.emit(indent, f"{v} = {data}.get({f.key!r})")
-            else:
+            if not f.required:
                 self.emit(indent, f"if ({get}) is not None:")
-                indent += 1
-            self.shape(f.shape, v, v, f"{v}_", indent, False)
+            self.shape(f.shape, v, v, f"{v}_", indent + (not f.required), get if f.required else v)
         elif f.required:
             self.fail(indent, getattr(self, f.kind)(f, v, get))
         else:
@@ -181,14 +184,14 @@ def source() -> str:
     functions: list[str] = []
     for shape in H.COMPILED:
         w.lines = []
-        w.shape(shape, "d", "record", "v_", 1, True)
+        w.shape(shape, "d", "return", "v_", 1, None)
         model = shape.model.__name__
         params = "d: dict[str, Any], path: str, plain: bool" if shape.with_path else "d: dict[str, Any], plain: bool"
         head = [
             f"def {shape.name}({params}) -> M.{model} | None:",
             f'    """A clean {shape.name} record, or None: see ``ldn_tui.records.shapes.{shape.name.upper()}``."""',
         ]
-        functions.append("\n".join([*head, *w.lines, "    return record"]))
+        functions.append("\n".join([*head, *w.lines]))
     imports = "from ldn_tui.records.rules import (\n" + "".join(f"    {name},\n" for name in sorted(w.checks)) + ")\n"
     consts = "".join(f"{name} = {src}\n" for src, name in w.consts.items())
     prelude = f'_new = tuple.__new__\n_INF = float("inf")\n_BIG = 2**1023  # integers below this in size convert to floats\n{consts}\n{HELPERS}'
