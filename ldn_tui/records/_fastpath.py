@@ -69,958 +69,409 @@ _CHOICES_STATUS_30 = ('not-yet-recruiting', 'recruiting', 'active-not-recruiting
 _CHOICES_RESULTS_31 = ('none', 'posted', 'published')
 
 
+def _ok(v: str) -> bool:
+    """As ``Table.text``: text that is printable, newlines aside, needs no cleaning."""
+    return v.isprintable() or ("\n" in v and v.replace("\n", " ").isprintable())
+
+
+def _texts(v: list[Any], plain: bool) -> tuple[str, ...] | None:
+    """The stripped texts of list ``v``, or None if one is not a clean, non-blank text."""
+    for item in v:
+        if type(item) is not str or not (plain or item.isprintable()):
+            return None
+    texts = tuple([item.strip() for item in v])
+    return texts if all(texts) else None
+
+
+def _float(v: Any) -> float | None:
+    """Integer ``v`` as the float it is read as, or None (one beyond any float is left to ``Table.number``)."""
+    return float(v) if type(v) is int and -_BIG < v < _BIG else None
+
+
 def study(d: dict[str, Any], path: str, plain: bool) -> M.Study | None:
     """A clean study record, or None: see ``ldn_tui.records.shapes.STUDY``."""
     if not d.keys() <= _KEYS_STUDY_0:
         return None
-    v_id = d.get('id')
-    if type(v_id) is not str or not (plain or v_id.isprintable() or ('\n' in v_id and v_id.replace('\n', ' ').isprintable())):
+    if type(v_id := d.get('id')) is not str or not (plain or _ok(v_id)) or not (v_id := v_id.strip()) or _SLUG.match(v_id) is None:
         return None
-    v_id = v_id.strip()
-    if not v_id:
+    if type(v_title := d.get('title')) is not str or not (plain or _ok(v_title)) or not (v_title := v_title.strip()):
         return None
-    if _SLUG.match(v_id) is None:
+    if type(v_authors := d.get('authors')) is not list or (v_authors := _texts(v_authors, plain)) is None:
         return None
-    v_title = d.get('title')
-    if type(v_title) is not str or not (plain or v_title.isprintable() or ('\n' in v_title and v_title.replace('\n', ' ').isprintable())):
-        return None
-    v_title = v_title.strip()
-    if not v_title:
-        return None
-    v_authors = d.get('authors')
-    if v_authors is None:
-        return None
-    elif type(v_authors) is not list:
-        return None
-    else:
-        for v_authors_item in v_authors:
-            if type(v_authors_item) is not str or not (plain or v_authors_item.isprintable()):
-                return None
-        v_authors = tuple([v_authors_item.strip() for v_authors_item in v_authors])
-        if not all(v_authors):
-            return None
-    v_year = d.get('year')
-    if type(v_year) is not int or not 1800 <= v_year <= _MAX_INT:
+    if type(v_year := d.get('year')) is not int or not 1800 <= v_year <= _MAX_INT:
         return None
     if v_year is not None and year_not_future(d, v_year) is not None:
         return None
-    v_doi = d.get('doi')
-    if v_doi is not None:
-        if type(v_doi) is not str or not (plain or v_doi.isprintable() or ('\n' in v_doi and v_doi.replace('\n', ' ').isprintable())):
-            return None
-        v_doi = v_doi.strip()
-        if not v_doi:
-            return None
+    if (v_doi := d.get('doi')) is not None and (type(v_doi) is not str or not (plain or _ok(v_doi)) or not (v_doi := v_doi.strip())):
+        return None
     if v_doi is not None and doi_form(d, v_doi) is not None:
         return None
-    v_pmid = d.get('pmid')
-    if v_pmid is not None:
-        if type(v_pmid) is not str or not (plain or v_pmid.isprintable() or ('\n' in v_pmid and v_pmid.replace('\n', ' ').isprintable())):
-            return None
-        v_pmid = v_pmid.strip()
-        if not v_pmid:
-            return None
+    if (v_pmid := d.get('pmid')) is not None and (type(v_pmid) is not str or not (plain or _ok(v_pmid)) or not (v_pmid := v_pmid.strip())):
+        return None
     if v_pmid is not None and pmid_form(d, v_pmid) is not None:
         return None
-    v_journal = d.get('journal')
-    if v_journal is not None:
-        if type(v_journal) is not str or not (plain or v_journal.isprintable() or ('\n' in v_journal and v_journal.replace('\n', ' ').isprintable())):
-            return None
-        v_journal = v_journal.strip()
-        if not v_journal:
-            return None
-    v_volume = d.get('volume')
-    if v_volume is not None:
-        if type(v_volume) is not str or not (plain or v_volume.isprintable() or ('\n' in v_volume and v_volume.replace('\n', ' ').isprintable())):
-            return None
-        v_volume = v_volume.strip()
-        if not v_volume:
-            return None
-    v_issue = d.get('issue')
-    if v_issue is not None:
-        if type(v_issue) is not str or not (plain or v_issue.isprintable() or ('\n' in v_issue and v_issue.replace('\n', ' ').isprintable())):
-            return None
-        v_issue = v_issue.strip()
-        if not v_issue:
-            return None
-    v_pages = d.get('pages')
-    if v_pages is not None:
-        if type(v_pages) is not str or not (plain or v_pages.isprintable() or ('\n' in v_pages and v_pages.replace('\n', ' ').isprintable())):
-            return None
-        v_pages = v_pages.strip()
-        if not v_pages:
-            return None
-    v_registration = d.get('registration')
-    if v_registration is not None:
-        if type(v_registration) is not str or not (plain or v_registration.isprintable() or ('\n' in v_registration and v_registration.replace('\n', ' ').isprintable())):
-            return None
-        v_registration = v_registration.strip()
-        if not v_registration:
-            return None
+    if (v_journal := d.get('journal')) is not None and (type(v_journal) is not str or not (plain or _ok(v_journal)) or not (v_journal := v_journal.strip())):
+        return None
+    if (v_volume := d.get('volume')) is not None and (type(v_volume) is not str or not (plain or _ok(v_volume)) or not (v_volume := v_volume.strip())):
+        return None
+    if (v_issue := d.get('issue')) is not None and (type(v_issue) is not str or not (plain or _ok(v_issue)) or not (v_issue := v_issue.strip())):
+        return None
+    if (v_pages := d.get('pages')) is not None and (type(v_pages) is not str or not (plain or _ok(v_pages)) or not (v_pages := v_pages.strip())):
+        return None
+    if (v_registration := d.get('registration')) is not None and (type(v_registration) is not str or not (plain or _ok(v_registration)) or not (v_registration := v_registration.strip())):
+        return None
     if some_author(d, v_authors) is not None:
         return None
     if some_identifier(d) is not None:
         return None
-    v_design = d.get('design')
-    if v_design not in _CHOICES_DESIGN_1:
+    if (v_design := d.get('design')) not in _CHOICES_DESIGN_1:
         return None
-    v_blinding = d.get('blinding')
-    if v_blinding not in _CHOICES_BLINDING_2:
+    if (v_blinding := d.get('blinding')) not in _CHOICES_BLINDING_2:
         return None
-    v_summary = d.get('summary')
-    if type(v_summary) is not str or not (plain or v_summary.isprintable() or ('\n' in v_summary and v_summary.replace('\n', ' ').isprintable())):
+    if type(v_summary := d.get('summary')) is not str or not (plain or _ok(v_summary)) or not (v_summary := v_summary.strip()):
         return None
-    v_summary = v_summary.strip()
-    if not v_summary:
+    if type(v_population := d.get('population')) is not dict or not v_population.keys() <= _KEYS_POPULATION_3:
         return None
-    v_population = d.get('population')
-    if type(v_population) is not dict:
+    if type(v_population_description := v_population.get('description')) is not str or not (plain or _ok(v_population_description)) or not (v_population_description := v_population_description.strip()):
         return None
-    if not v_population.keys() <= _KEYS_POPULATION_3:
+    if type(v_population_n_enrolled := v_population.get('n_enrolled')) is not int or not 1 <= v_population_n_enrolled <= _MAX_INT:
         return None
-    v_population_description = v_population.get('description')
-    if type(v_population_description) is not str or not (plain or v_population_description.isprintable() or ('\n' in v_population_description and v_population_description.replace('\n', ' ').isprintable())):
+    if (v_population_n_analysed := v_population.get('n_analysed')) is not None and (type(v_population_n_analysed) is not int or not 0 <= v_population_n_analysed <= _MAX_INT):
         return None
-    v_population_description = v_population_description.strip()
-    if not v_population_description:
-        return None
-    v_population_n_enrolled = v_population.get('n_enrolled')
-    if type(v_population_n_enrolled) is not int or not 1 <= v_population_n_enrolled <= _MAX_INT:
-        return None
-    v_population_n_analysed = v_population.get('n_analysed')
-    if v_population_n_analysed is not None:
-        if type(v_population_n_analysed) is not int or not 0 <= v_population_n_analysed <= _MAX_INT:
-            return None
     if v_population_n_enrolled is not None and v_population_n_analysed is not None and analysed_within_enrolled(v_population, v_population_n_enrolled, v_population_n_analysed) is not None:
         return None
-    v_population_female_percent = v_population.get('female_percent')
-    if v_population_female_percent is not None:
-        if type(v_population_female_percent) is not float:
-            if type(v_population_female_percent) is not int or not -_BIG < v_population_female_percent < _BIG:
-                return None
-            v_population_female_percent = float(v_population_female_percent)
-        if not 0.0 <= v_population_female_percent <= 100.0:
-            return None
-    v_population_age_mean = v_population.get('age_mean')
-    if v_population_age_mean is not None:
-        if type(v_population_age_mean) is not float:
-            if type(v_population_age_mean) is not int or not -_BIG < v_population_age_mean < _BIG:
-                return None
-            v_population_age_mean = float(v_population_age_mean)
-        if not 0.0 <= v_population_age_mean <= 120.0:
-            return None
+    if (v_population_female_percent := v_population.get('female_percent')) is not None and ((type(v_population_female_percent) is not float and (v_population_female_percent := _float(v_population_female_percent)) is None) or not 0.0 <= v_population_female_percent <= 100.0):
+        return None
+    if (v_population_age_mean := v_population.get('age_mean')) is not None and ((type(v_population_age_mean) is not float and (v_population_age_mean := _float(v_population_age_mean)) is None) or not 0.0 <= v_population_age_mean <= 120.0):
+        return None
     v_population = _new(M.Population, (v_population_description, v_population_n_enrolled, v_population_n_analysed, v_population_female_percent, v_population_age_mean,))
-    v_intervention = d.get('intervention')
-    if type(v_intervention) is not dict:
+    if type(v_intervention := d.get('intervention')) is not dict or not v_intervention.keys() <= _KEYS_INTERVENTION_4:
         return None
-    if not v_intervention.keys() <= _KEYS_INTERVENTION_4:
+    if type(v_intervention_description := v_intervention.get('description')) is not str or not (plain or _ok(v_intervention_description)) or not (v_intervention_description := v_intervention_description.strip()):
         return None
-    v_intervention_description = v_intervention.get('description')
-    if type(v_intervention_description) is not str or not (plain or v_intervention_description.isprintable() or ('\n' in v_intervention_description and v_intervention_description.replace('\n', ' ').isprintable())):
+    if (v_intervention_dose_mg := v_intervention.get('dose_mg')) is not None and ((type(v_intervention_dose_mg) is not float and (v_intervention_dose_mg := _float(v_intervention_dose_mg)) is None) or not 0.0 < v_intervention_dose_mg < _INF):
         return None
-    v_intervention_description = v_intervention_description.strip()
-    if not v_intervention_description:
+    if (v_intervention_duration_weeks := v_intervention.get('duration_weeks')) is not None and ((type(v_intervention_duration_weeks) is not float and (v_intervention_duration_weeks := _float(v_intervention_duration_weeks)) is None) or not 0.0 < v_intervention_duration_weeks < _INF):
         return None
-    v_intervention_dose_mg = v_intervention.get('dose_mg')
-    if v_intervention_dose_mg is not None:
-        if type(v_intervention_dose_mg) is not float:
-            if type(v_intervention_dose_mg) is not int or not -_BIG < v_intervention_dose_mg < _BIG:
-                return None
-            v_intervention_dose_mg = float(v_intervention_dose_mg)
-        if not 0.0 < v_intervention_dose_mg < _INF:
-            return None
-    v_intervention_duration_weeks = v_intervention.get('duration_weeks')
-    if v_intervention_duration_weeks is not None:
-        if type(v_intervention_duration_weeks) is not float:
-            if type(v_intervention_duration_weeks) is not int or not -_BIG < v_intervention_duration_weeks < _BIG:
-                return None
-            v_intervention_duration_weeks = float(v_intervention_duration_weeks)
-        if not 0.0 < v_intervention_duration_weeks < _INF:
-            return None
     v_intervention = _new(M.Intervention, (v_intervention_description, v_intervention_dose_mg, v_intervention_duration_weeks,))
-    v_comparator = d.get('comparator')
-    if type(v_comparator) is not dict:
+    if type(v_comparator := d.get('comparator')) is not dict or not v_comparator.keys() <= _KEYS_COMPARATOR_5:
         return None
-    if not v_comparator.keys() <= _KEYS_COMPARATOR_5:
+    if (v_comparator_kind := v_comparator.get('kind')) not in _CHOICES_KIND_6:
         return None
-    v_comparator_kind = v_comparator.get('kind')
-    if v_comparator_kind not in _CHOICES_KIND_6:
+    if (v_comparator_description := v_comparator.get('description')) is not None and (type(v_comparator_description) is not str or not (plain or _ok(v_comparator_description)) or not (v_comparator_description := v_comparator_description.strip())):
         return None
-    v_comparator_description = v_comparator.get('description')
-    if v_comparator_description is not None:
-        if type(v_comparator_description) is not str or not (plain or v_comparator_description.isprintable() or ('\n' in v_comparator_description and v_comparator_description.replace('\n', ' ').isprintable())):
-            return None
-        v_comparator_description = v_comparator_description.strip()
-        if not v_comparator_description:
-            return None
     v_comparator = _new(M.Comparator, (v_comparator_kind, v_comparator_description,))
-    v_outcomes = d.get('outcomes')
-    if v_outcomes is None:
-        v_outcomes = ()
-    elif type(v_outcomes) is not list:
+    if type(v_outcomes := d.get('outcomes', [])) is not list:
         return None
-    else:
-        v_outcomes_all: list[Any] = []
-        for v_outcomes_item in v_outcomes:
-            if type(v_outcomes_item) is not dict:
+    v_outcomes_all: list[Any] = []
+    for v_outcomes_item in v_outcomes:
+        if type(v_outcomes_item) is not dict or not v_outcomes_item.keys() <= _KEYS_OUTCOME_7:
+            return None
+        if type(v_outcomes_domain := v_outcomes_item.get('domain')) is not str or not (plain or _ok(v_outcomes_domain)) or not (v_outcomes_domain := v_outcomes_domain.strip()):
+            return None
+        if type(v_outcomes_measure := v_outcomes_item.get('measure')) is not str or not (plain or _ok(v_outcomes_measure)) or not (v_outcomes_measure := v_outcomes_measure.strip()):
+            return None
+        if (v_outcomes_result := v_outcomes_item.get('result')) not in _CHOICES_RESULT_8:
+            return None
+        if type(v_outcomes_summary := v_outcomes_item.get('summary')) is not str or not (plain or _ok(v_outcomes_summary)) or not (v_outcomes_summary := v_outcomes_summary.strip()):
+            return None
+        if type(v_outcomes_source := v_outcomes_item.get('source')) is not str or not (plain or _ok(v_outcomes_source)) or not (v_outcomes_source := v_outcomes_source.strip()):
+            return None
+        if (v_outcomes_timepoint := v_outcomes_item.get('timepoint')) is not None and (type(v_outcomes_timepoint) is not str or not (plain or _ok(v_outcomes_timepoint)) or not (v_outcomes_timepoint := v_outcomes_timepoint.strip())):
+            return None
+        if (v_outcomes_p_value := v_outcomes_item.get('p_value')) is not None and ((type(v_outcomes_p_value) is not float and (v_outcomes_p_value := _float(v_outcomes_p_value)) is None) or not 0.0 < v_outcomes_p_value <= 1.0):
+            return None
+        if type(v_outcomes_secondary_source := v_outcomes_item.get('secondary_source', False)) is not bool:
+            return None
+        if 'effect' in v_outcomes_item and 'arms' in v_outcomes_item and effect_or_arms(v_outcomes_item) is not None:
+            return None
+        if (v_outcomes_effect := v_outcomes_item.get('effect')) is not None:
+            if type(v_outcomes_effect) is not dict or not v_outcomes_effect.keys() <= _KEYS_EFFECT_9:
                 return None
-            if not v_outcomes_item.keys() <= _KEYS_OUTCOME_7:
+            if (v_outcomes_effect_type := v_outcomes_effect.get('type')) not in _CHOICES_TYPE_10:
                 return None
-            v_outcomes_domain = v_outcomes_item.get('domain')
-            if type(v_outcomes_domain) is not str or not (plain or v_outcomes_domain.isprintable() or ('\n' in v_outcomes_domain and v_outcomes_domain.replace('\n', ' ').isprintable())):
+            if (type(v_outcomes_effect_estimate := v_outcomes_effect.get('estimate')) is not float and (v_outcomes_effect_estimate := _float(v_outcomes_effect_estimate)) is None) or not -_INF < v_outcomes_effect_estimate < _INF:
                 return None
-            v_outcomes_domain = v_outcomes_domain.strip()
-            if not v_outcomes_domain:
+            if (v_outcomes_effect_ci_low := v_outcomes_effect.get('ci_low')) is not None and ((type(v_outcomes_effect_ci_low) is not float and (v_outcomes_effect_ci_low := _float(v_outcomes_effect_ci_low)) is None) or not -_INF < v_outcomes_effect_ci_low < _INF):
                 return None
-            v_outcomes_measure = v_outcomes_item.get('measure')
-            if type(v_outcomes_measure) is not str or not (plain or v_outcomes_measure.isprintable() or ('\n' in v_outcomes_measure and v_outcomes_measure.replace('\n', ' ').isprintable())):
+            if (v_outcomes_effect_ci_high := v_outcomes_effect.get('ci_high')) is not None and ((type(v_outcomes_effect_ci_high) is not float and (v_outcomes_effect_ci_high := _float(v_outcomes_effect_ci_high)) is None) or not -_INF < v_outcomes_effect_ci_high < _INF):
                 return None
-            v_outcomes_measure = v_outcomes_measure.strip()
-            if not v_outcomes_measure:
+            if check_ci(v_outcomes_effect, v_outcomes_effect_type, v_outcomes_effect_estimate, v_outcomes_effect_ci_low, v_outcomes_effect_ci_high) is not None:
                 return None
-            v_outcomes_result = v_outcomes_item.get('result')
-            if v_outcomes_result not in _CHOICES_RESULT_8:
+            v_outcomes_effect = _new(M.Effect, (v_outcomes_effect_type, v_outcomes_effect_estimate, v_outcomes_effect_ci_low, v_outcomes_effect_ci_high,))
+        if (v_outcomes_arms := v_outcomes_item.get('arms')) is not None:
+            if type(v_outcomes_arms) is not dict or not v_outcomes_arms.keys() <= _KEYS_ARMS_11:
                 return None
-            v_outcomes_summary = v_outcomes_item.get('summary')
-            if type(v_outcomes_summary) is not str or not (plain or v_outcomes_summary.isprintable() or ('\n' in v_outcomes_summary and v_outcomes_summary.replace('\n', ' ').isprintable())):
+            if type(v_outcomes_arms_intervention := v_outcomes_arms.get('intervention')) is not dict:
                 return None
-            v_outcomes_summary = v_outcomes_summary.strip()
-            if not v_outcomes_summary:
-                return None
-            v_outcomes_source = v_outcomes_item.get('source')
-            if type(v_outcomes_source) is not str or not (plain or v_outcomes_source.isprintable() or ('\n' in v_outcomes_source and v_outcomes_source.replace('\n', ' ').isprintable())):
-                return None
-            v_outcomes_source = v_outcomes_source.strip()
-            if not v_outcomes_source:
-                return None
-            v_outcomes_timepoint = v_outcomes_item.get('timepoint')
-            if v_outcomes_timepoint is not None:
-                if type(v_outcomes_timepoint) is not str or not (plain or v_outcomes_timepoint.isprintable() or ('\n' in v_outcomes_timepoint and v_outcomes_timepoint.replace('\n', ' ').isprintable())):
+            if 'events' in v_outcomes_arms_intervention or 'total' in v_outcomes_arms_intervention:
+                if not v_outcomes_arms_intervention.keys() <= _KEYS_BINARY_ARM_12:
                     return None
-                v_outcomes_timepoint = v_outcomes_timepoint.strip()
-                if not v_outcomes_timepoint:
+                if type(v_outcomes_arms_intervention_events := v_outcomes_arms_intervention.get('events')) is not int or not 0 <= v_outcomes_arms_intervention_events <= _MAX_INT:
                     return None
-            v_outcomes_p_value = v_outcomes_item.get('p_value')
-            if v_outcomes_p_value is not None:
-                if type(v_outcomes_p_value) is not float:
-                    if type(v_outcomes_p_value) is not int or not -_BIG < v_outcomes_p_value < _BIG:
-                        return None
-                    v_outcomes_p_value = float(v_outcomes_p_value)
-                if not 0.0 < v_outcomes_p_value <= 1.0:
+                if type(v_outcomes_arms_intervention_total := v_outcomes_arms_intervention.get('total')) is not int or not 1 <= v_outcomes_arms_intervention_total <= _MAX_INT:
                     return None
-            v_outcomes_secondary_source = v_outcomes_item.get('secondary_source', False)
-            if type(v_outcomes_secondary_source) is not bool:
+                if v_outcomes_arms_intervention_events is not None and v_outcomes_arms_intervention_total is not None and events_within_total(v_outcomes_arms_intervention, v_outcomes_arms_intervention_events, v_outcomes_arms_intervention_total) is not None:
+                    return None
+                v_outcomes_arms_intervention = _new(M.BinaryArm, (v_outcomes_arms_intervention_events, v_outcomes_arms_intervention_total,))
+            else:
+                if not v_outcomes_arms_intervention.keys() <= _KEYS_CONTINUOUS_ARM_13:
+                    return None
+                if (type(v_outcomes_arms_intervention_mean := v_outcomes_arms_intervention.get('mean')) is not float and (v_outcomes_arms_intervention_mean := _float(v_outcomes_arms_intervention_mean)) is None) or not -_INF < v_outcomes_arms_intervention_mean < _INF:
+                    return None
+                if (type(v_outcomes_arms_intervention_sd := v_outcomes_arms_intervention.get('sd')) is not float and (v_outcomes_arms_intervention_sd := _float(v_outcomes_arms_intervention_sd)) is None) or not 0.0 < v_outcomes_arms_intervention_sd < _INF:
+                    return None
+                if type(v_outcomes_arms_intervention_n := v_outcomes_arms_intervention.get('n')) is not int or not 1 <= v_outcomes_arms_intervention_n <= _MAX_INT:
+                    return None
+                v_outcomes_arms_intervention = _new(M.ContinuousArm, (v_outcomes_arms_intervention_mean, v_outcomes_arms_intervention_sd, v_outcomes_arms_intervention_n,))
+            if type(v_outcomes_arms_control := v_outcomes_arms.get('control')) is not dict:
                 return None
-            if 'effect' in v_outcomes_item and 'arms' in v_outcomes_item and effect_or_arms(v_outcomes_item) is not None:
+            if 'events' in v_outcomes_arms_control or 'total' in v_outcomes_arms_control:
+                if not v_outcomes_arms_control.keys() <= _KEYS_BINARY_ARM_12:
+                    return None
+                if type(v_outcomes_arms_control_events := v_outcomes_arms_control.get('events')) is not int or not 0 <= v_outcomes_arms_control_events <= _MAX_INT:
+                    return None
+                if type(v_outcomes_arms_control_total := v_outcomes_arms_control.get('total')) is not int or not 1 <= v_outcomes_arms_control_total <= _MAX_INT:
+                    return None
+                if v_outcomes_arms_control_events is not None and v_outcomes_arms_control_total is not None and events_within_total(v_outcomes_arms_control, v_outcomes_arms_control_events, v_outcomes_arms_control_total) is not None:
+                    return None
+                v_outcomes_arms_control = _new(M.BinaryArm, (v_outcomes_arms_control_events, v_outcomes_arms_control_total,))
+            else:
+                if not v_outcomes_arms_control.keys() <= _KEYS_CONTINUOUS_ARM_13:
+                    return None
+                if (type(v_outcomes_arms_control_mean := v_outcomes_arms_control.get('mean')) is not float and (v_outcomes_arms_control_mean := _float(v_outcomes_arms_control_mean)) is None) or not -_INF < v_outcomes_arms_control_mean < _INF:
+                    return None
+                if (type(v_outcomes_arms_control_sd := v_outcomes_arms_control.get('sd')) is not float and (v_outcomes_arms_control_sd := _float(v_outcomes_arms_control_sd)) is None) or not 0.0 < v_outcomes_arms_control_sd < _INF:
+                    return None
+                if type(v_outcomes_arms_control_n := v_outcomes_arms_control.get('n')) is not int or not 1 <= v_outcomes_arms_control_n <= _MAX_INT:
+                    return None
+                v_outcomes_arms_control = _new(M.ContinuousArm, (v_outcomes_arms_control_mean, v_outcomes_arms_control_sd, v_outcomes_arms_control_n,))
+            if v_outcomes_arms_intervention is not None and v_outcomes_arms_control is not None and arms_alike(v_outcomes_arms, v_outcomes_arms_intervention, v_outcomes_arms_control) is not None:
                 return None
-            v_outcomes_effect = v_outcomes_item.get('effect')
-            if v_outcomes_effect is not None:
-                if type(v_outcomes_effect) is not dict:
-                    return None
-                if not v_outcomes_effect.keys() <= _KEYS_EFFECT_9:
-                    return None
-                v_outcomes_effect_type = v_outcomes_effect.get('type')
-                if v_outcomes_effect_type not in _CHOICES_TYPE_10:
-                    return None
-                v_outcomes_effect_estimate = v_outcomes_effect.get('estimate')
-                if type(v_outcomes_effect_estimate) is not float:
-                    if type(v_outcomes_effect_estimate) is not int or not -_BIG < v_outcomes_effect_estimate < _BIG:
-                        return None
-                    v_outcomes_effect_estimate = float(v_outcomes_effect_estimate)
-                if not -_INF < v_outcomes_effect_estimate < _INF:
-                    return None
-                v_outcomes_effect_ci_low = v_outcomes_effect.get('ci_low')
-                if v_outcomes_effect_ci_low is not None:
-                    if type(v_outcomes_effect_ci_low) is not float:
-                        if type(v_outcomes_effect_ci_low) is not int or not -_BIG < v_outcomes_effect_ci_low < _BIG:
-                            return None
-                        v_outcomes_effect_ci_low = float(v_outcomes_effect_ci_low)
-                    if not -_INF < v_outcomes_effect_ci_low < _INF:
-                        return None
-                v_outcomes_effect_ci_high = v_outcomes_effect.get('ci_high')
-                if v_outcomes_effect_ci_high is not None:
-                    if type(v_outcomes_effect_ci_high) is not float:
-                        if type(v_outcomes_effect_ci_high) is not int or not -_BIG < v_outcomes_effect_ci_high < _BIG:
-                            return None
-                        v_outcomes_effect_ci_high = float(v_outcomes_effect_ci_high)
-                    if not -_INF < v_outcomes_effect_ci_high < _INF:
-                        return None
-                if check_ci(v_outcomes_effect, v_outcomes_effect_type, v_outcomes_effect_estimate, v_outcomes_effect_ci_low, v_outcomes_effect_ci_high) is not None:
-                    return None
-                v_outcomes_effect = _new(M.Effect, (v_outcomes_effect_type, v_outcomes_effect_estimate, v_outcomes_effect_ci_low, v_outcomes_effect_ci_high,))
-            v_outcomes_arms = v_outcomes_item.get('arms')
-            if v_outcomes_arms is not None:
-                if type(v_outcomes_arms) is not dict:
-                    return None
-                if not v_outcomes_arms.keys() <= _KEYS_ARMS_11:
-                    return None
-                v_outcomes_arms_intervention = v_outcomes_arms.get('intervention')
-                if type(v_outcomes_arms_intervention) is not dict:
-                    return None
-                if 'events' in v_outcomes_arms_intervention or 'total' in v_outcomes_arms_intervention:
-                    if not v_outcomes_arms_intervention.keys() <= _KEYS_BINARY_ARM_12:
-                        return None
-                    v_outcomes_arms_intervention_events = v_outcomes_arms_intervention.get('events')
-                    if type(v_outcomes_arms_intervention_events) is not int or not 0 <= v_outcomes_arms_intervention_events <= _MAX_INT:
-                        return None
-                    v_outcomes_arms_intervention_total = v_outcomes_arms_intervention.get('total')
-                    if type(v_outcomes_arms_intervention_total) is not int or not 1 <= v_outcomes_arms_intervention_total <= _MAX_INT:
-                        return None
-                    if v_outcomes_arms_intervention_events is not None and v_outcomes_arms_intervention_total is not None and events_within_total(v_outcomes_arms_intervention, v_outcomes_arms_intervention_events, v_outcomes_arms_intervention_total) is not None:
-                        return None
-                    v_outcomes_arms_intervention = _new(M.BinaryArm, (v_outcomes_arms_intervention_events, v_outcomes_arms_intervention_total,))
-                else:
-                    if not v_outcomes_arms_intervention.keys() <= _KEYS_CONTINUOUS_ARM_13:
-                        return None
-                    v_outcomes_arms_intervention_mean = v_outcomes_arms_intervention.get('mean')
-                    if type(v_outcomes_arms_intervention_mean) is not float:
-                        if type(v_outcomes_arms_intervention_mean) is not int or not -_BIG < v_outcomes_arms_intervention_mean < _BIG:
-                            return None
-                        v_outcomes_arms_intervention_mean = float(v_outcomes_arms_intervention_mean)
-                    if not -_INF < v_outcomes_arms_intervention_mean < _INF:
-                        return None
-                    v_outcomes_arms_intervention_sd = v_outcomes_arms_intervention.get('sd')
-                    if type(v_outcomes_arms_intervention_sd) is not float:
-                        if type(v_outcomes_arms_intervention_sd) is not int or not -_BIG < v_outcomes_arms_intervention_sd < _BIG:
-                            return None
-                        v_outcomes_arms_intervention_sd = float(v_outcomes_arms_intervention_sd)
-                    if not 0.0 < v_outcomes_arms_intervention_sd < _INF:
-                        return None
-                    v_outcomes_arms_intervention_n = v_outcomes_arms_intervention.get('n')
-                    if type(v_outcomes_arms_intervention_n) is not int or not 1 <= v_outcomes_arms_intervention_n <= _MAX_INT:
-                        return None
-                    v_outcomes_arms_intervention = _new(M.ContinuousArm, (v_outcomes_arms_intervention_mean, v_outcomes_arms_intervention_sd, v_outcomes_arms_intervention_n,))
-                v_outcomes_arms_control = v_outcomes_arms.get('control')
-                if type(v_outcomes_arms_control) is not dict:
-                    return None
-                if 'events' in v_outcomes_arms_control or 'total' in v_outcomes_arms_control:
-                    if not v_outcomes_arms_control.keys() <= _KEYS_BINARY_ARM_12:
-                        return None
-                    v_outcomes_arms_control_events = v_outcomes_arms_control.get('events')
-                    if type(v_outcomes_arms_control_events) is not int or not 0 <= v_outcomes_arms_control_events <= _MAX_INT:
-                        return None
-                    v_outcomes_arms_control_total = v_outcomes_arms_control.get('total')
-                    if type(v_outcomes_arms_control_total) is not int or not 1 <= v_outcomes_arms_control_total <= _MAX_INT:
-                        return None
-                    if v_outcomes_arms_control_events is not None and v_outcomes_arms_control_total is not None and events_within_total(v_outcomes_arms_control, v_outcomes_arms_control_events, v_outcomes_arms_control_total) is not None:
-                        return None
-                    v_outcomes_arms_control = _new(M.BinaryArm, (v_outcomes_arms_control_events, v_outcomes_arms_control_total,))
-                else:
-                    if not v_outcomes_arms_control.keys() <= _KEYS_CONTINUOUS_ARM_13:
-                        return None
-                    v_outcomes_arms_control_mean = v_outcomes_arms_control.get('mean')
-                    if type(v_outcomes_arms_control_mean) is not float:
-                        if type(v_outcomes_arms_control_mean) is not int or not -_BIG < v_outcomes_arms_control_mean < _BIG:
-                            return None
-                        v_outcomes_arms_control_mean = float(v_outcomes_arms_control_mean)
-                    if not -_INF < v_outcomes_arms_control_mean < _INF:
-                        return None
-                    v_outcomes_arms_control_sd = v_outcomes_arms_control.get('sd')
-                    if type(v_outcomes_arms_control_sd) is not float:
-                        if type(v_outcomes_arms_control_sd) is not int or not -_BIG < v_outcomes_arms_control_sd < _BIG:
-                            return None
-                        v_outcomes_arms_control_sd = float(v_outcomes_arms_control_sd)
-                    if not 0.0 < v_outcomes_arms_control_sd < _INF:
-                        return None
-                    v_outcomes_arms_control_n = v_outcomes_arms_control.get('n')
-                    if type(v_outcomes_arms_control_n) is not int or not 1 <= v_outcomes_arms_control_n <= _MAX_INT:
-                        return None
-                    v_outcomes_arms_control = _new(M.ContinuousArm, (v_outcomes_arms_control_mean, v_outcomes_arms_control_sd, v_outcomes_arms_control_n,))
-                if v_outcomes_arms_intervention is not None and v_outcomes_arms_control is not None and arms_alike(v_outcomes_arms, v_outcomes_arms_intervention, v_outcomes_arms_control) is not None:
-                    return None
-                v_outcomes_arms = _new(M.Arms, (v_outcomes_arms_intervention, v_outcomes_arms_control,))
-            if v_outcomes_effect is not None and effect_has_ci_or_p(v_outcomes_item, v_outcomes_effect, v_outcomes_p_value) is not None:
-                return None
-            v_outcomes_item = _new(M.Outcome, (v_outcomes_domain, v_outcomes_measure, v_outcomes_result, v_outcomes_summary, v_outcomes_source, v_outcomes_timepoint, v_outcomes_p_value, v_outcomes_effect, v_outcomes_arms, v_outcomes_secondary_source,))
-            v_outcomes_all.append(v_outcomes_item)
-        v_outcomes = tuple(v_outcomes_all)
-    v_biomarkers = d.get('biomarkers')
-    if v_biomarkers is None:
-        v_biomarkers = ()
-    elif type(v_biomarkers) is not list:
+            v_outcomes_arms = _new(M.Arms, (v_outcomes_arms_intervention, v_outcomes_arms_control,))
+        if v_outcomes_effect is not None and effect_has_ci_or_p(v_outcomes_item, v_outcomes_effect, v_outcomes_p_value) is not None:
+            return None
+        v_outcomes_item = _new(M.Outcome, (v_outcomes_domain, v_outcomes_measure, v_outcomes_result, v_outcomes_summary, v_outcomes_source, v_outcomes_timepoint, v_outcomes_p_value, v_outcomes_effect, v_outcomes_arms, v_outcomes_secondary_source,))
+        v_outcomes_all.append(v_outcomes_item)
+    v_outcomes = tuple(v_outcomes_all)
+    if type(v_biomarkers := d.get('biomarkers', [])) is not list:
         return None
-    else:
-        v_biomarkers_all: list[Any] = []
-        for v_biomarkers_item in v_biomarkers:
-            if type(v_biomarkers_item) is not dict:
-                return None
-            if not v_biomarkers_item.keys() <= _KEYS_BIOMARKER_14:
-                return None
-            v_biomarkers_marker = v_biomarkers_item.get('marker')
-            if type(v_biomarkers_marker) is not str or not (plain or v_biomarkers_marker.isprintable() or ('\n' in v_biomarkers_marker and v_biomarkers_marker.replace('\n', ' ').isprintable())):
-                return None
-            v_biomarkers_marker = v_biomarkers_marker.strip()
-            if not v_biomarkers_marker:
-                return None
-            v_biomarkers_role = v_biomarkers_item.get('role')
-            if v_biomarkers_role not in _CHOICES_ROLE_15:
-                return None
-            v_biomarkers_finding = v_biomarkers_item.get('finding')
-            if v_biomarkers_finding not in _CHOICES_FINDING_16:
-                return None
-            v_biomarkers_summary = v_biomarkers_item.get('summary')
-            if type(v_biomarkers_summary) is not str or not (plain or v_biomarkers_summary.isprintable() or ('\n' in v_biomarkers_summary and v_biomarkers_summary.replace('\n', ' ').isprintable())):
-                return None
-            v_biomarkers_summary = v_biomarkers_summary.strip()
-            if not v_biomarkers_summary:
-                return None
-            v_biomarkers_source = v_biomarkers_item.get('source')
-            if type(v_biomarkers_source) is not str or not (plain or v_biomarkers_source.isprintable() or ('\n' in v_biomarkers_source and v_biomarkers_source.replace('\n', ' ').isprintable())):
-                return None
-            v_biomarkers_source = v_biomarkers_source.strip()
-            if not v_biomarkers_source:
-                return None
-            v_biomarkers_secondary_source = v_biomarkers_item.get('secondary_source', False)
-            if type(v_biomarkers_secondary_source) is not bool:
-                return None
-            v_biomarkers_item = _new(M.Biomarker, (v_biomarkers_marker, v_biomarkers_role, v_biomarkers_finding, v_biomarkers_summary, v_biomarkers_source, v_biomarkers_secondary_source,))
-            v_biomarkers_all.append(v_biomarkers_item)
-        v_biomarkers = tuple(v_biomarkers_all)
-    v_risk_of_bias = d.get('risk_of_bias')
-    if v_risk_of_bias is not None:
-        if type(v_risk_of_bias) is not dict:
+    v_biomarkers_all: list[Any] = []
+    for v_biomarkers_item in v_biomarkers:
+        if type(v_biomarkers_item) is not dict or not v_biomarkers_item.keys() <= _KEYS_BIOMARKER_14:
             return None
-        if not v_risk_of_bias.keys() <= _KEYS_RISK_OF_BIAS_17:
+        if type(v_biomarkers_marker := v_biomarkers_item.get('marker')) is not str or not (plain or _ok(v_biomarkers_marker)) or not (v_biomarkers_marker := v_biomarkers_marker.strip()):
             return None
-        v_risk_of_bias_randomisation = v_risk_of_bias.get('randomisation')
-        if v_risk_of_bias_randomisation is not None and v_risk_of_bias_randomisation not in _CHOICES_RANDOMISATION_18:
+        if (v_biomarkers_role := v_biomarkers_item.get('role')) not in _CHOICES_ROLE_15:
             return None
-        v_risk_of_bias_deviations = v_risk_of_bias.get('deviations')
-        if v_risk_of_bias_deviations is not None and v_risk_of_bias_deviations not in _CHOICES_RANDOMISATION_18:
+        if (v_biomarkers_finding := v_biomarkers_item.get('finding')) not in _CHOICES_FINDING_16:
             return None
-        v_risk_of_bias_missing_data = v_risk_of_bias.get('missing_data')
-        if v_risk_of_bias_missing_data is not None and v_risk_of_bias_missing_data not in _CHOICES_RANDOMISATION_18:
+        if type(v_biomarkers_summary := v_biomarkers_item.get('summary')) is not str or not (plain or _ok(v_biomarkers_summary)) or not (v_biomarkers_summary := v_biomarkers_summary.strip()):
             return None
-        v_risk_of_bias_measurement = v_risk_of_bias.get('measurement')
-        if v_risk_of_bias_measurement is not None and v_risk_of_bias_measurement not in _CHOICES_RANDOMISATION_18:
+        if type(v_biomarkers_source := v_biomarkers_item.get('source')) is not str or not (plain or _ok(v_biomarkers_source)) or not (v_biomarkers_source := v_biomarkers_source.strip()):
             return None
-        v_risk_of_bias_reporting = v_risk_of_bias.get('reporting')
-        if v_risk_of_bias_reporting is not None and v_risk_of_bias_reporting not in _CHOICES_RANDOMISATION_18:
+        if type(v_biomarkers_secondary_source := v_biomarkers_item.get('secondary_source', False)) is not bool:
             return None
-        v_risk_of_bias_overall = v_risk_of_bias.get('overall')
-        if v_risk_of_bias_overall not in _CHOICES_RANDOMISATION_18:
+        v_biomarkers_item = _new(M.Biomarker, (v_biomarkers_marker, v_biomarkers_role, v_biomarkers_finding, v_biomarkers_summary, v_biomarkers_source, v_biomarkers_secondary_source,))
+        v_biomarkers_all.append(v_biomarkers_item)
+    v_biomarkers = tuple(v_biomarkers_all)
+    if (v_risk_of_bias := d.get('risk_of_bias')) is not None:
+        if type(v_risk_of_bias) is not dict or not v_risk_of_bias.keys() <= _KEYS_RISK_OF_BIAS_17:
             return None
-        v_risk_of_bias_assessed_by = v_risk_of_bias.get('assessed_by')
-        if type(v_risk_of_bias_assessed_by) is not str or not (plain or v_risk_of_bias_assessed_by.isprintable() or ('\n' in v_risk_of_bias_assessed_by and v_risk_of_bias_assessed_by.replace('\n', ' ').isprintable())):
+        if (v_risk_of_bias_randomisation := v_risk_of_bias.get('randomisation')) is not None and v_risk_of_bias_randomisation not in _CHOICES_RANDOMISATION_18:
             return None
-        v_risk_of_bias_assessed_by = v_risk_of_bias_assessed_by.strip()
-        if not v_risk_of_bias_assessed_by:
+        if (v_risk_of_bias_deviations := v_risk_of_bias.get('deviations')) is not None and v_risk_of_bias_deviations not in _CHOICES_RANDOMISATION_18:
             return None
-        v_risk_of_bias_rationale = v_risk_of_bias.get('rationale')
-        if v_risk_of_bias_rationale is not None:
-            if type(v_risk_of_bias_rationale) is not str or not (plain or v_risk_of_bias_rationale.isprintable() or ('\n' in v_risk_of_bias_rationale and v_risk_of_bias_rationale.replace('\n', ' ').isprintable())):
-                return None
-            v_risk_of_bias_rationale = v_risk_of_bias_rationale.strip()
-            if not v_risk_of_bias_rationale:
-                return None
+        if (v_risk_of_bias_missing_data := v_risk_of_bias.get('missing_data')) is not None and v_risk_of_bias_missing_data not in _CHOICES_RANDOMISATION_18:
+            return None
+        if (v_risk_of_bias_measurement := v_risk_of_bias.get('measurement')) is not None and v_risk_of_bias_measurement not in _CHOICES_RANDOMISATION_18:
+            return None
+        if (v_risk_of_bias_reporting := v_risk_of_bias.get('reporting')) is not None and v_risk_of_bias_reporting not in _CHOICES_RANDOMISATION_18:
+            return None
+        if (v_risk_of_bias_overall := v_risk_of_bias.get('overall')) not in _CHOICES_RANDOMISATION_18:
+            return None
+        if type(v_risk_of_bias_assessed_by := v_risk_of_bias.get('assessed_by')) is not str or not (plain or _ok(v_risk_of_bias_assessed_by)) or not (v_risk_of_bias_assessed_by := v_risk_of_bias_assessed_by.strip()):
+            return None
+        if (v_risk_of_bias_rationale := v_risk_of_bias.get('rationale')) is not None and (type(v_risk_of_bias_rationale) is not str or not (plain or _ok(v_risk_of_bias_rationale)) or not (v_risk_of_bias_rationale := v_risk_of_bias_rationale.strip())):
+            return None
         v_risk_of_bias = _new(M.RiskOfBias, (v_risk_of_bias_overall, v_risk_of_bias_assessed_by, v_risk_of_bias_randomisation, v_risk_of_bias_deviations, v_risk_of_bias_missing_data, v_risk_of_bias_measurement, v_risk_of_bias_reporting, v_risk_of_bias_rationale,))
-    v_country = d.get('country')
-    if v_country is not None:
-        if type(v_country) is not str or not (plain or v_country.isprintable() or ('\n' in v_country and v_country.replace('\n', ' ').isprintable())):
-            return None
-        v_country = v_country.strip()
-        if not v_country:
-            return None
-    v_funding = d.get('funding')
-    if v_funding is not None:
-        if type(v_funding) is not str or not (plain or v_funding.isprintable() or ('\n' in v_funding and v_funding.replace('\n', ' ').isprintable())):
-            return None
-        v_funding = v_funding.strip()
-        if not v_funding:
-            return None
-    v_keywords = d.get('keywords')
-    if v_keywords is None:
-        v_keywords = ()
-    elif type(v_keywords) is not list:
+    if (v_country := d.get('country')) is not None and (type(v_country) is not str or not (plain or _ok(v_country)) or not (v_country := v_country.strip())):
         return None
-    else:
-        for v_keywords_item in v_keywords:
-            if type(v_keywords_item) is not str or not (plain or v_keywords_item.isprintable()):
-                return None
-        v_keywords = tuple([v_keywords_item.strip() for v_keywords_item in v_keywords])
-        if not all(v_keywords):
-            return None
-    v_caveats = d.get('caveats')
-    if v_caveats is None:
-        v_caveats = ()
-    elif type(v_caveats) is not list:
+    if (v_funding := d.get('funding')) is not None and (type(v_funding) is not str or not (plain or _ok(v_funding)) or not (v_funding := v_funding.strip())):
         return None
-    else:
-        for v_caveats_item in v_caveats:
-            if type(v_caveats_item) is not str or not (plain or v_caveats_item.isprintable()):
-                return None
-        v_caveats = tuple([v_caveats_item.strip() for v_caveats_item in v_caveats])
-        if not all(v_caveats):
-            return None
-    v_adverse_events = d.get('adverse_events')
-    if v_adverse_events is not None:
-        if type(v_adverse_events) is not str or not (plain or v_adverse_events.isprintable() or ('\n' in v_adverse_events and v_adverse_events.replace('\n', ' ').isprintable())):
-            return None
-        v_adverse_events = v_adverse_events.strip()
-        if not v_adverse_events:
-            return None
-    record = _new(M.Study, (v_id, v_title, v_authors, v_year, v_design, v_blinding, v_summary, v_population, v_intervention, v_comparator, path, v_journal, v_doi, v_pmid, v_registration, v_country, v_funding, v_keywords, v_caveats, v_outcomes, v_biomarkers, v_risk_of_bias, v_adverse_events, v_volume, v_issue, v_pages,))
-    return record
+    if type(v_keywords := d.get('keywords', [])) is not list or (v_keywords := _texts(v_keywords, plain)) is None:
+        return None
+    if type(v_caveats := d.get('caveats', [])) is not list or (v_caveats := _texts(v_caveats, plain)) is None:
+        return None
+    if (v_adverse_events := d.get('adverse_events')) is not None and (type(v_adverse_events) is not str or not (plain or _ok(v_adverse_events)) or not (v_adverse_events := v_adverse_events.strip())):
+        return None
+    return _new(M.Study, (v_id, v_title, v_authors, v_year, v_design, v_blinding, v_summary, v_population, v_intervention, v_comparator, path, v_journal, v_doi, v_pmid, v_registration, v_country, v_funding, v_keywords, v_caveats, v_outcomes, v_biomarkers, v_risk_of_bias, v_adverse_events, v_volume, v_issue, v_pages,))
 
 
 def review(d: dict[str, Any], path: str, plain: bool) -> M.Review | None:
     """A clean review record, or None: see ``ldn_tui.records.shapes.REVIEW``."""
     if not d.keys() <= _KEYS_REVIEW_19:
         return None
-    v_id = d.get('id')
-    if type(v_id) is not str or not (plain or v_id.isprintable() or ('\n' in v_id and v_id.replace('\n', ' ').isprintable())):
+    if type(v_id := d.get('id')) is not str or not (plain or _ok(v_id)) or not (v_id := v_id.strip()) or _SLUG.match(v_id) is None:
         return None
-    v_id = v_id.strip()
-    if not v_id:
+    if type(v_title := d.get('title')) is not str or not (plain or _ok(v_title)) or not (v_title := v_title.strip()):
         return None
-    if _SLUG.match(v_id) is None:
+    if type(v_authors := d.get('authors')) is not list or (v_authors := _texts(v_authors, plain)) is None:
         return None
-    v_title = d.get('title')
-    if type(v_title) is not str or not (plain or v_title.isprintable() or ('\n' in v_title and v_title.replace('\n', ' ').isprintable())):
-        return None
-    v_title = v_title.strip()
-    if not v_title:
-        return None
-    v_authors = d.get('authors')
-    if v_authors is None:
-        return None
-    elif type(v_authors) is not list:
-        return None
-    else:
-        for v_authors_item in v_authors:
-            if type(v_authors_item) is not str or not (plain or v_authors_item.isprintable()):
-                return None
-        v_authors = tuple([v_authors_item.strip() for v_authors_item in v_authors])
-        if not all(v_authors):
-            return None
-    v_year = d.get('year')
-    if type(v_year) is not int or not 1800 <= v_year <= _MAX_INT:
+    if type(v_year := d.get('year')) is not int or not 1800 <= v_year <= _MAX_INT:
         return None
     if v_year is not None and year_not_future(d, v_year) is not None:
         return None
-    v_doi = d.get('doi')
-    if v_doi is not None:
-        if type(v_doi) is not str or not (plain or v_doi.isprintable() or ('\n' in v_doi and v_doi.replace('\n', ' ').isprintable())):
-            return None
-        v_doi = v_doi.strip()
-        if not v_doi:
-            return None
+    if (v_doi := d.get('doi')) is not None and (type(v_doi) is not str or not (plain or _ok(v_doi)) or not (v_doi := v_doi.strip())):
+        return None
     if v_doi is not None and doi_form(d, v_doi) is not None:
         return None
-    v_pmid = d.get('pmid')
-    if v_pmid is not None:
-        if type(v_pmid) is not str or not (plain or v_pmid.isprintable() or ('\n' in v_pmid and v_pmid.replace('\n', ' ').isprintable())):
-            return None
-        v_pmid = v_pmid.strip()
-        if not v_pmid:
-            return None
+    if (v_pmid := d.get('pmid')) is not None and (type(v_pmid) is not str or not (plain or _ok(v_pmid)) or not (v_pmid := v_pmid.strip())):
+        return None
     if v_pmid is not None and pmid_form(d, v_pmid) is not None:
         return None
-    v_journal = d.get('journal')
-    if v_journal is not None:
-        if type(v_journal) is not str or not (plain or v_journal.isprintable() or ('\n' in v_journal and v_journal.replace('\n', ' ').isprintable())):
-            return None
-        v_journal = v_journal.strip()
-        if not v_journal:
-            return None
-    v_volume = d.get('volume')
-    if v_volume is not None:
-        if type(v_volume) is not str or not (plain or v_volume.isprintable() or ('\n' in v_volume and v_volume.replace('\n', ' ').isprintable())):
-            return None
-        v_volume = v_volume.strip()
-        if not v_volume:
-            return None
-    v_issue = d.get('issue')
-    if v_issue is not None:
-        if type(v_issue) is not str or not (plain or v_issue.isprintable() or ('\n' in v_issue and v_issue.replace('\n', ' ').isprintable())):
-            return None
-        v_issue = v_issue.strip()
-        if not v_issue:
-            return None
-    v_pages = d.get('pages')
-    if v_pages is not None:
-        if type(v_pages) is not str or not (plain or v_pages.isprintable() or ('\n' in v_pages and v_pages.replace('\n', ' ').isprintable())):
-            return None
-        v_pages = v_pages.strip()
-        if not v_pages:
-            return None
-    v_registration = d.get('registration')
-    if v_registration is not None:
-        if type(v_registration) is not str or not (plain or v_registration.isprintable() or ('\n' in v_registration and v_registration.replace('\n', ' ').isprintable())):
-            return None
-        v_registration = v_registration.strip()
-        if not v_registration:
-            return None
-    v_kind = d.get('kind')
-    if v_kind not in _CHOICES_KIND_20:
+    if (v_journal := d.get('journal')) is not None and (type(v_journal) is not str or not (plain or _ok(v_journal)) or not (v_journal := v_journal.strip())):
         return None
-    v_conclusion = d.get('conclusion')
-    if type(v_conclusion) is not str or not (plain or v_conclusion.isprintable() or ('\n' in v_conclusion and v_conclusion.replace('\n', ' ').isprintable())):
+    if (v_volume := d.get('volume')) is not None and (type(v_volume) is not str or not (plain or _ok(v_volume)) or not (v_volume := v_volume.strip())):
         return None
-    v_conclusion = v_conclusion.strip()
-    if not v_conclusion:
+    if (v_issue := d.get('issue')) is not None and (type(v_issue) is not str or not (plain or _ok(v_issue)) or not (v_issue := v_issue.strip())):
         return None
-    v_certainty = d.get('certainty')
-    if v_certainty is not None and v_certainty not in _CHOICES_CERTAINTY_21:
+    if (v_pages := d.get('pages')) is not None and (type(v_pages) is not str or not (plain or _ok(v_pages)) or not (v_pages := v_pages.strip())):
         return None
-    v_findings = d.get('findings')
-    if v_findings is None:
-        v_findings = ()
-    elif type(v_findings) is not list:
+    if (v_registration := d.get('registration')) is not None and (type(v_registration) is not str or not (plain or _ok(v_registration)) or not (v_registration := v_registration.strip())):
         return None
-    else:
-        v_findings_all: list[Any] = []
-        for v_findings_item in v_findings:
-            if type(v_findings_item) is not dict:
-                return None
-            if not v_findings_item.keys() <= _KEYS_FINDING_22:
-                return None
-            v_findings_domain = v_findings_item.get('domain')
-            if type(v_findings_domain) is not str or not (plain or v_findings_domain.isprintable() or ('\n' in v_findings_domain and v_findings_domain.replace('\n', ' ').isprintable())):
-                return None
-            v_findings_domain = v_findings_domain.strip()
-            if not v_findings_domain:
-                return None
-            v_findings_type = v_findings_item.get('type')
-            if v_findings_type not in _CHOICES_TYPE_10:
-                return None
-            v_findings_estimate = v_findings_item.get('estimate')
-            if type(v_findings_estimate) is not float:
-                if type(v_findings_estimate) is not int or not -_BIG < v_findings_estimate < _BIG:
-                    return None
-                v_findings_estimate = float(v_findings_estimate)
-            if not -_INF < v_findings_estimate < _INF:
-                return None
-            v_findings_ci_low = v_findings_item.get('ci_low')
-            if v_findings_ci_low is not None:
-                if type(v_findings_ci_low) is not float:
-                    if type(v_findings_ci_low) is not int or not -_BIG < v_findings_ci_low < _BIG:
-                        return None
-                    v_findings_ci_low = float(v_findings_ci_low)
-                if not -_INF < v_findings_ci_low < _INF:
-                    return None
-            v_findings_ci_high = v_findings_item.get('ci_high')
-            if v_findings_ci_high is not None:
-                if type(v_findings_ci_high) is not float:
-                    if type(v_findings_ci_high) is not int or not -_BIG < v_findings_ci_high < _BIG:
-                        return None
-                    v_findings_ci_high = float(v_findings_ci_high)
-                if not -_INF < v_findings_ci_high < _INF:
-                    return None
-            if check_ci(v_findings_item, v_findings_type, v_findings_estimate, v_findings_ci_low, v_findings_ci_high) is not None:
-                return None
-            v_findings_k = v_findings_item.get('k')
-            if v_findings_k is not None:
-                if type(v_findings_k) is not int or not 1 <= v_findings_k <= _MAX_INT:
-                    return None
-            v_findings_i2 = v_findings_item.get('i2')
-            if v_findings_i2 is not None:
-                if type(v_findings_i2) is not float:
-                    if type(v_findings_i2) is not int or not -_BIG < v_findings_i2 < _BIG:
-                        return None
-                    v_findings_i2 = float(v_findings_i2)
-                if not 0.0 <= v_findings_i2 <= 100.0:
-                    return None
-            v_findings_p_value = v_findings_item.get('p_value')
-            if v_findings_p_value is not None:
-                if type(v_findings_p_value) is not float:
-                    if type(v_findings_p_value) is not int or not -_BIG < v_findings_p_value < _BIG:
-                        return None
-                    v_findings_p_value = float(v_findings_p_value)
-                if not 0.0 < v_findings_p_value <= 1.0:
-                    return None
-            v_findings_comparison = v_findings_item.get('comparison')
-            if v_findings_comparison is None:
-                v_findings_comparison = 'placebo'
-            elif v_findings_comparison not in _CHOICES_COMPARISON_23:
-                return None
-            v_findings_note = v_findings_item.get('note')
-            if v_findings_note is not None:
-                if type(v_findings_note) is not str or not (plain or v_findings_note.isprintable() or ('\n' in v_findings_note and v_findings_note.replace('\n', ' ').isprintable())):
-                    return None
-                v_findings_note = v_findings_note.strip()
-                if not v_findings_note:
-                    return None
-            v_findings_secondary_source = v_findings_item.get('secondary_source', False)
-            if type(v_findings_secondary_source) is not bool:
-                return None
-            v_findings_subgroup = v_findings_item.get('subgroup')
-            if v_findings_subgroup is not None:
-                if type(v_findings_subgroup) is not str or not (plain or v_findings_subgroup.isprintable() or ('\n' in v_findings_subgroup and v_findings_subgroup.replace('\n', ' ').isprintable())):
-                    return None
-                v_findings_subgroup = v_findings_subgroup.strip()
-                if not v_findings_subgroup:
-                    return None
-            v_findings_item = _new(M.ReviewFinding, (v_findings_domain, v_findings_type, v_findings_estimate, v_findings_ci_low, v_findings_ci_high, v_findings_k, v_findings_i2, v_findings_p_value, v_findings_comparison, v_findings_note, v_findings_secondary_source, v_findings_subgroup,))
-            v_findings_all.append(v_findings_item)
-        v_findings = tuple(v_findings_all)
-    v_search_date = d.get('search_date')
-    if v_search_date is not None:
-        if type(v_search_date) is not _date or v_search_date > _date.today():
-            return None
-    v_includes = d.get('includes')
-    if v_includes is None:
-        v_includes = ()
-    elif type(v_includes) is not list:
+    if (v_kind := d.get('kind')) not in _CHOICES_KIND_20:
         return None
-    else:
-        for v_includes_item in v_includes:
-            if type(v_includes_item) is not str or not (plain or v_includes_item.isprintable()):
-                return None
-        v_includes = tuple([v_includes_item.strip() for v_includes_item in v_includes])
-        if not all(v_includes):
-            return None
-    v_includes_other = d.get('includes_other')
-    if v_includes_other is None:
-        v_includes_other = ()
-    elif type(v_includes_other) is not list:
+    if type(v_conclusion := d.get('conclusion')) is not str or not (plain or _ok(v_conclusion)) or not (v_conclusion := v_conclusion.strip()):
         return None
-    else:
-        for v_includes_other_item in v_includes_other:
-            if type(v_includes_other_item) is not str or not (plain or v_includes_other_item.isprintable()):
-                return None
-        v_includes_other = tuple([v_includes_other_item.strip() for v_includes_other_item in v_includes_other])
-        if not all(v_includes_other):
-            return None
-    v_summary = d.get('summary')
-    if v_summary is not None:
-        if type(v_summary) is not str or not (plain or v_summary.isprintable() or ('\n' in v_summary and v_summary.replace('\n', ' ').isprintable())):
-            return None
-        v_summary = v_summary.strip()
-        if not v_summary:
-            return None
-    v_keywords = d.get('keywords')
-    if v_keywords is None:
-        v_keywords = ()
-    elif type(v_keywords) is not list:
+    if (v_certainty := d.get('certainty')) is not None and v_certainty not in _CHOICES_CERTAINTY_21:
         return None
-    else:
-        for v_keywords_item in v_keywords:
-            if type(v_keywords_item) is not str or not (plain or v_keywords_item.isprintable()):
-                return None
-        v_keywords = tuple([v_keywords_item.strip() for v_keywords_item in v_keywords])
-        if not all(v_keywords):
-            return None
-    v_caveats = d.get('caveats')
-    if v_caveats is None:
-        v_caveats = ()
-    elif type(v_caveats) is not list:
+    if type(v_findings := d.get('findings', [])) is not list:
         return None
-    else:
-        for v_caveats_item in v_caveats:
-            if type(v_caveats_item) is not str or not (plain or v_caveats_item.isprintable()):
-                return None
-        v_caveats = tuple([v_caveats_item.strip() for v_caveats_item in v_caveats])
-        if not all(v_caveats):
+    v_findings_all: list[Any] = []
+    for v_findings_item in v_findings:
+        if type(v_findings_item) is not dict or not v_findings_item.keys() <= _KEYS_FINDING_22:
             return None
-    v_n_studies = d.get('n_studies')
-    if v_n_studies is not None:
-        if type(v_n_studies) is not int or not 1 <= v_n_studies <= _MAX_INT:
+        if type(v_findings_domain := v_findings_item.get('domain')) is not str or not (plain or _ok(v_findings_domain)) or not (v_findings_domain := v_findings_domain.strip()):
             return None
-    v_n_participants = d.get('n_participants')
-    if v_n_participants is not None:
-        if type(v_n_participants) is not int or not 1 <= v_n_participants <= _MAX_INT:
+        if (v_findings_type := v_findings_item.get('type')) not in _CHOICES_TYPE_10:
             return None
-    v_scope = d.get('scope')
-    if v_scope is None:
-        v_scope = 'fibromyalgia'
-    elif v_scope not in _CHOICES_SCOPE_24:
+        if (type(v_findings_estimate := v_findings_item.get('estimate')) is not float and (v_findings_estimate := _float(v_findings_estimate)) is None) or not -_INF < v_findings_estimate < _INF:
+            return None
+        if (v_findings_ci_low := v_findings_item.get('ci_low')) is not None and ((type(v_findings_ci_low) is not float and (v_findings_ci_low := _float(v_findings_ci_low)) is None) or not -_INF < v_findings_ci_low < _INF):
+            return None
+        if (v_findings_ci_high := v_findings_item.get('ci_high')) is not None and ((type(v_findings_ci_high) is not float and (v_findings_ci_high := _float(v_findings_ci_high)) is None) or not -_INF < v_findings_ci_high < _INF):
+            return None
+        if check_ci(v_findings_item, v_findings_type, v_findings_estimate, v_findings_ci_low, v_findings_ci_high) is not None:
+            return None
+        if (v_findings_k := v_findings_item.get('k')) is not None and (type(v_findings_k) is not int or not 1 <= v_findings_k <= _MAX_INT):
+            return None
+        if (v_findings_i2 := v_findings_item.get('i2')) is not None and ((type(v_findings_i2) is not float and (v_findings_i2 := _float(v_findings_i2)) is None) or not 0.0 <= v_findings_i2 <= 100.0):
+            return None
+        if (v_findings_p_value := v_findings_item.get('p_value')) is not None and ((type(v_findings_p_value) is not float and (v_findings_p_value := _float(v_findings_p_value)) is None) or not 0.0 < v_findings_p_value <= 1.0):
+            return None
+        if (v_findings_comparison := v_findings_item.get('comparison', 'placebo')) not in _CHOICES_COMPARISON_23:
+            return None
+        if (v_findings_note := v_findings_item.get('note')) is not None and (type(v_findings_note) is not str or not (plain or _ok(v_findings_note)) or not (v_findings_note := v_findings_note.strip())):
+            return None
+        if type(v_findings_secondary_source := v_findings_item.get('secondary_source', False)) is not bool:
+            return None
+        if (v_findings_subgroup := v_findings_item.get('subgroup')) is not None and (type(v_findings_subgroup) is not str or not (plain or _ok(v_findings_subgroup)) or not (v_findings_subgroup := v_findings_subgroup.strip())):
+            return None
+        v_findings_item = _new(M.ReviewFinding, (v_findings_domain, v_findings_type, v_findings_estimate, v_findings_ci_low, v_findings_ci_high, v_findings_k, v_findings_i2, v_findings_p_value, v_findings_comparison, v_findings_note, v_findings_secondary_source, v_findings_subgroup,))
+        v_findings_all.append(v_findings_item)
+    v_findings = tuple(v_findings_all)
+    if (v_search_date := d.get('search_date')) is not None and (type(v_search_date) is not _date or v_search_date > _date.today()):
         return None
-    v_design = d.get('design')
-    if v_design is not None and v_design not in _CHOICES_DESIGN_25:
+    if type(v_includes := d.get('includes', [])) is not list or (v_includes := _texts(v_includes, plain)) is None:
+        return None
+    if type(v_includes_other := d.get('includes_other', [])) is not list or (v_includes_other := _texts(v_includes_other, plain)) is None:
+        return None
+    if (v_summary := d.get('summary')) is not None and (type(v_summary) is not str or not (plain or _ok(v_summary)) or not (v_summary := v_summary.strip())):
+        return None
+    if type(v_keywords := d.get('keywords', [])) is not list or (v_keywords := _texts(v_keywords, plain)) is None:
+        return None
+    if type(v_caveats := d.get('caveats', [])) is not list or (v_caveats := _texts(v_caveats, plain)) is None:
+        return None
+    if (v_n_studies := d.get('n_studies')) is not None and (type(v_n_studies) is not int or not 1 <= v_n_studies <= _MAX_INT):
+        return None
+    if (v_n_participants := d.get('n_participants')) is not None and (type(v_n_participants) is not int or not 1 <= v_n_participants <= _MAX_INT):
+        return None
+    if (v_scope := d.get('scope', 'fibromyalgia')) not in _CHOICES_SCOPE_24:
+        return None
+    if (v_design := d.get('design')) is not None and v_design not in _CHOICES_DESIGN_25:
         return None
     if subgroup_within_scope(d, v_scope, v_findings) is not None:
         return None
-    record = _new(M.Review, (v_id, v_title, v_authors, v_year, v_kind, v_conclusion, path, v_journal, v_doi, v_pmid, v_registration, v_search_date, v_includes, v_includes_other, v_certainty, v_findings, v_summary, v_keywords, v_caveats, v_n_studies, v_n_participants, v_scope, v_design, v_volume, v_issue, v_pages,))
-    return record
+    return _new(M.Review, (v_id, v_title, v_authors, v_year, v_kind, v_conclusion, path, v_journal, v_doi, v_pmid, v_registration, v_search_date, v_includes, v_includes_other, v_certainty, v_findings, v_summary, v_keywords, v_caveats, v_n_studies, v_n_participants, v_scope, v_design, v_volume, v_issue, v_pages,))
 
 
 def mechanism(d: dict[str, Any], plain: bool) -> M.Mechanism | None:
     """A clean mechanism record, or None: see ``ldn_tui.records.shapes.MECHANISM``."""
     if not d.keys() <= _KEYS_MECHANISM_26:
         return None
-    v_id = d.get('id')
-    if type(v_id) is not str or not (plain or v_id.isprintable() or ('\n' in v_id and v_id.replace('\n', ' ').isprintable())):
+    if type(v_id := d.get('id')) is not str or not (plain or _ok(v_id)) or not (v_id := v_id.strip()) or _SLUG.match(v_id) is None:
         return None
-    v_id = v_id.strip()
-    if not v_id:
+    if type(v_title := d.get('title')) is not str or not (plain or _ok(v_title)) or not (v_title := v_title.strip()):
         return None
-    if _SLUG.match(v_id) is None:
+    if (v_status := d.get('status')) not in _CHOICES_STATUS_27:
         return None
-    v_title = d.get('title')
-    if type(v_title) is not str or not (plain or v_title.isprintable() or ('\n' in v_title and v_title.replace('\n', ' ').isprintable())):
+    if type(v_summary := d.get('summary')) is not str or not (plain or _ok(v_summary)) or not (v_summary := v_summary.strip()):
         return None
-    v_title = v_title.strip()
-    if not v_title:
+    if type(v_studies := d.get('studies', [])) is not list or (v_studies := _texts(v_studies, plain)) is None:
         return None
-    v_status = d.get('status')
-    if v_status not in _CHOICES_STATUS_27:
+    if type(v_studies_against := d.get('studies_against', [])) is not list or (v_studies_against := _texts(v_studies_against, plain)) is None:
         return None
-    v_summary = d.get('summary')
-    if type(v_summary) is not str or not (plain or v_summary.isprintable() or ('\n' in v_summary and v_summary.replace('\n', ' ').isprintable())):
+    if type(v_references := d.get('references', [])) is not list or (v_references := _texts(v_references, plain)) is None:
         return None
-    v_summary = v_summary.strip()
-    if not v_summary:
+    if type(v_caveats := d.get('caveats', [])) is not list or (v_caveats := _texts(v_caveats, plain)) is None:
         return None
-    v_studies = d.get('studies')
-    if v_studies is None:
-        v_studies = ()
-    elif type(v_studies) is not list:
-        return None
-    else:
-        for v_studies_item in v_studies:
-            if type(v_studies_item) is not str or not (plain or v_studies_item.isprintable()):
-                return None
-        v_studies = tuple([v_studies_item.strip() for v_studies_item in v_studies])
-        if not all(v_studies):
-            return None
-    v_studies_against = d.get('studies_against')
-    if v_studies_against is None:
-        v_studies_against = ()
-    elif type(v_studies_against) is not list:
-        return None
-    else:
-        for v_studies_against_item in v_studies_against:
-            if type(v_studies_against_item) is not str or not (plain or v_studies_against_item.isprintable()):
-                return None
-        v_studies_against = tuple([v_studies_against_item.strip() for v_studies_against_item in v_studies_against])
-        if not all(v_studies_against):
-            return None
-    v_references = d.get('references')
-    if v_references is None:
-        v_references = ()
-    elif type(v_references) is not list:
-        return None
-    else:
-        for v_references_item in v_references:
-            if type(v_references_item) is not str or not (plain or v_references_item.isprintable()):
-                return None
-        v_references = tuple([v_references_item.strip() for v_references_item in v_references])
-        if not all(v_references):
-            return None
-    v_caveats = d.get('caveats')
-    if v_caveats is None:
-        v_caveats = ()
-    elif type(v_caveats) is not list:
-        return None
-    else:
-        for v_caveats_item in v_caveats:
-            if type(v_caveats_item) is not str or not (plain or v_caveats_item.isprintable()):
-                return None
-        v_caveats = tuple([v_caveats_item.strip() for v_caveats_item in v_caveats])
-        if not all(v_caveats):
-            return None
-    record = _new(M.Mechanism, (v_id, v_title, v_status, v_summary, v_studies, v_studies_against, v_references, v_caveats,))
-    return record
+    return _new(M.Mechanism, (v_id, v_title, v_status, v_summary, v_studies, v_studies_against, v_references, v_caveats,))
 
 
 def question(d: dict[str, Any], plain: bool) -> M.Question | None:
     """A clean question record, or None: see ``ldn_tui.records.shapes.QUESTION``."""
     if not d.keys() <= _KEYS_QUESTION_28:
         return None
-    v_id = d.get('id')
-    if type(v_id) is not str or not (plain or v_id.isprintable() or ('\n' in v_id and v_id.replace('\n', ' ').isprintable())):
+    if type(v_id := d.get('id')) is not str or not (plain or _ok(v_id)) or not (v_id := v_id.strip()) or _SLUG.match(v_id) is None:
         return None
-    v_id = v_id.strip()
-    if not v_id:
+    if type(v_question := d.get('question')) is not str or not (plain or _ok(v_question)) or not (v_question := v_question.strip()):
         return None
-    if _SLUG.match(v_id) is None:
+    if type(v_why := d.get('why')) is not str or not (plain or _ok(v_why)) or not (v_why := v_why.strip()):
         return None
-    v_question = d.get('question')
-    if type(v_question) is not str or not (plain or v_question.isprintable() or ('\n' in v_question and v_question.replace('\n', ' ').isprintable())):
+    if type(v_studies := d.get('studies', [])) is not list or (v_studies := _texts(v_studies, plain)) is None:
         return None
-    v_question = v_question.strip()
-    if not v_question:
+    if type(v_ongoing := d.get('ongoing', [])) is not list or (v_ongoing := _texts(v_ongoing, plain)) is None:
         return None
-    v_why = d.get('why')
-    if type(v_why) is not str or not (plain or v_why.isprintable() or ('\n' in v_why and v_why.replace('\n', ' ').isprintable())):
-        return None
-    v_why = v_why.strip()
-    if not v_why:
-        return None
-    v_studies = d.get('studies')
-    if v_studies is None:
-        v_studies = ()
-    elif type(v_studies) is not list:
-        return None
-    else:
-        for v_studies_item in v_studies:
-            if type(v_studies_item) is not str or not (plain or v_studies_item.isprintable()):
-                return None
-        v_studies = tuple([v_studies_item.strip() for v_studies_item in v_studies])
-        if not all(v_studies):
-            return None
-    v_ongoing = d.get('ongoing')
-    if v_ongoing is None:
-        v_ongoing = ()
-    elif type(v_ongoing) is not list:
-        return None
-    else:
-        for v_ongoing_item in v_ongoing:
-            if type(v_ongoing_item) is not str or not (plain or v_ongoing_item.isprintable()):
-                return None
-        v_ongoing = tuple([v_ongoing_item.strip() for v_ongoing_item in v_ongoing])
-        if not all(v_ongoing):
-            return None
-    record = _new(M.Question, (v_id, v_question, v_why, v_studies, v_ongoing,))
-    return record
+    return _new(M.Question, (v_id, v_question, v_why, v_studies, v_ongoing,))
 
 
 def trial(d: dict[str, Any], plain: bool) -> M.Trial | None:
     """A clean trial record, or None: see ``ldn_tui.records.shapes.TRIAL``."""
     if not d.keys() <= _KEYS_TRIAL_29:
         return None
-    v_registration = d.get('registration')
-    if type(v_registration) is not str or not (plain or v_registration.isprintable() or ('\n' in v_registration and v_registration.replace('\n', ' ').isprintable())):
-        return None
-    v_registration = v_registration.strip()
-    if not v_registration:
+    if type(v_registration := d.get('registration')) is not str or not (plain or _ok(v_registration)) or not (v_registration := v_registration.strip()):
         return None
     if v_registration is not None and registration_form(d, v_registration) is not None:
         return None
-    v_title = d.get('title')
-    if type(v_title) is not str or not (plain or v_title.isprintable() or ('\n' in v_title and v_title.replace('\n', ' ').isprintable())):
+    if type(v_title := d.get('title')) is not str or not (plain or _ok(v_title)) or not (v_title := v_title.strip()):
         return None
-    v_title = v_title.strip()
-    if not v_title:
+    if (v_status := d.get('status')) not in _CHOICES_STATUS_30:
         return None
-    v_status = d.get('status')
-    if v_status not in _CHOICES_STATUS_30:
+    if type(v_status_checked := d.get('status_checked')) is not _date or v_status_checked > _date.today():
         return None
-    v_status_checked = d.get('status_checked')
-    if type(v_status_checked) is not _date or v_status_checked > _date.today():
-        return None
-    v_results = d.get('results')
-    if v_results not in _CHOICES_RESULTS_31:
+    if (v_results := d.get('results')) not in _CHOICES_RESULTS_31:
         return None
     if v_status is not None and v_results is not None and results_need_a_start(d, v_status, v_results) is not None:
         return None
-    v_source = d.get('source')
-    if type(v_source) is not str or not (plain or v_source.isprintable() or ('\n' in v_source and v_source.replace('\n', ' ').isprintable())):
+    if type(v_source := d.get('source')) is not str or not (plain or _ok(v_source)) or not (v_source := v_source.strip()):
         return None
-    v_source = v_source.strip()
-    if not v_source:
+    if (v_study := d.get('study')) is not None and (type(v_study) is not str or not (plain or _ok(v_study)) or not (v_study := v_study.strip())):
         return None
-    v_study = d.get('study')
-    if v_study is not None:
-        if type(v_study) is not str or not (plain or v_study.isprintable() or ('\n' in v_study and v_study.replace('\n', ' ').isprintable())):
-            return None
-        v_study = v_study.strip()
-        if not v_study:
-            return None
-    v_planned_n = d.get('planned_n')
-    if v_planned_n is not None:
-        if type(v_planned_n) is not int or not 1 <= v_planned_n <= _MAX_INT:
-            return None
-    v_country = d.get('country')
-    if v_country is not None:
-        if type(v_country) is not str or not (plain or v_country.isprintable() or ('\n' in v_country and v_country.replace('\n', ' ').isprintable())):
-            return None
-        v_country = v_country.strip()
-        if not v_country:
-            return None
-    v_secondary_source = d.get('secondary_source', False)
-    if type(v_secondary_source) is not bool:
+    if (v_planned_n := d.get('planned_n')) is not None and (type(v_planned_n) is not int or not 1 <= v_planned_n <= _MAX_INT):
         return None
-    record = _new(M.Trial, (v_registration, v_title, v_status, v_status_checked, v_results, v_source, v_study, v_planned_n, v_country, v_secondary_source,))
-    return record
+    if (v_country := d.get('country')) is not None and (type(v_country) is not str or not (plain or _ok(v_country)) or not (v_country := v_country.strip())):
+        return None
+    if type(v_secondary_source := d.get('secondary_source', False)) is not bool:
+        return None
+    return _new(M.Trial, (v_registration, v_title, v_status, v_status_checked, v_results, v_source, v_study, v_planned_n, v_country, v_secondary_source,))

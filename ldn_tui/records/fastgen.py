@@ -39,6 +39,26 @@ from ldn_tui.records.readers import MAX_INT as _MAX_INT
 from ldn_tui.records.readers import SLUG as _SLUG
 '''
 
+HELPERS = '''
+def _ok(v: str) -> bool:
+    """As ``Table.text``: text that is printable, newlines aside, needs no cleaning."""
+    return v.isprintable() or ("\\n" in v and v.replace("\\n", " ").isprintable())
+
+
+def _texts(v: list[Any], plain: bool) -> tuple[str, ...] | None:
+    """The stripped texts of list ``v``, or None if one is not a clean, non-blank text."""
+    for item in v:
+        if type(item) is not str or not (plain or item.isprintable()):
+            return None
+    texts = tuple([item.strip() for item in v])
+    return texts if all(texts) else None
+
+
+def _float(v: Any) -> float | None:
+    """Integer ``v`` as the float it is read as, or None (one beyond any float is left to ``Table.number``)."""
+    return float(v) if type(v) is int and -_BIG < v < _BIG else None
+'''
+
 
 class _Writer:
     def __init__(self) -> None:
@@ -60,17 +80,21 @@ class _Writer:
 
     # ----------------------------------------------------------------- shapes
 
-    def shape(self, shape: H.Shape | H.OneOf, data: str, out: str, prefix: str, indent: int) -> None:
-        """Code that checks the table in variable ``data`` and puts its record in ``out``."""
+    def shape(self, shape: H.Shape | H.OneOf, data: str, out: str, prefix: str, indent: int, got: str | None) -> None:
+        """Code that checks the table in variable ``data`` and puts its record in ``out`` (or returns it).
+
+        ``got`` is the first mention of ``data``, None if it is known to be a dict.
+        """
         if isinstance(shape, H.OneOf):
-            keys = " or ".join(f"{key!r} in {data}" for key in shape.when_any)
-            self.emit(indent, f"if {keys}:")
-            self.shape(shape.then, data, out, prefix, indent + 1)
+            if got is not None:
+                self.fail(indent, f"type({got}) is not dict")
+            self.emit(indent, f"if {' or '.join(f'{key!r} in {data}' for key in shape.when_any)}:")
+            self.shape(shape.then, data, out, prefix, indent + 1, None)
             self.emit(indent, "else:")
-            self.shape(shape.otherwise, data, out, prefix, indent + 1)
+            self.shape(shape.otherwise, data, out, prefix, indent + 1, None)
             return
         keys = self.const("frozenset({" + ", ".join(repr(k) for k in sorted(shape.keys)) + "})", f"keys_{shape.name}")
-        self.fail(indent, f"not {data}.keys() <= {keys}")
+        self.fail(indent, ("" if got is None else f"type({got}) is not dict or ") + f"not {data}.keys() <= {keys}")
         for step in shape.steps:
             if isinstance(step, H.Check):
                 if step.fn.__module__ != "ldn_tui.records.rules":
@@ -91,92 +115,67 @@ class _Writer:
             else:
                 raise ValueError(f"{shape.model.__name__}.{name} is not a field of shape {shape.name}")
         # ``tuple.__new__`` is what the record's own ``__new__`` calls, minus a Python-level call.
-        self.emit(indent, f"{out} = _new(M.{shape.model.__name__}, ({', '.join(fields)},))")
+        made = f"_new(M.{shape.model.__name__}, ({', '.join(fields)},))"
+        self.emit(indent, f"return {made}" if out == "return" else f"{out} = {made}")
 
     # ----------------------------------------------------------------- fields
 
     def field(self, f: H.Field, data: str, prefix: str, indent: int) -> None:
         v = f"{prefix}{f.key}"
+        get = f"{v} := {data}.get({f.key!r})"
         if f.kind == "flag":
-            self.emit(indent, f"{v} = {data}.get({f.key!r}, {f.default!r})")
-            self.fail(indent, f"type({v}) is not bool")
-            return
-        self.emit(indent, f"{v} = {data}.get({f.key!r})")
-        if f.kind in ("strs", "tables"):
-            self.emit(indent, f"if {v} is None:")
-            if f.required:
-                self.emit(indent + 1, "return None")
-            else:
-                self.emit(indent + 1, f"{v} = ()")
-            self.emit(indent, f"elif type({v}) is not list:")
-            self.emit(indent + 1, "return None")
-            self.emit(indent, "else:")
+            self.fail(indent, f"type({v} := {data}.get({f.key!r}, {f.default!r})) is not bool")
+        elif f.kind in ("strs", "tables"):
+            # An absent list is an empty one; a list key with no value does not come out of TOML.
+            got = get if f.required else f"{v} := {data}.get({f.key!r}, [])"
             if f.kind == "strs":
-                self.strs(v, indent + 1)
-            else:
-                assert isinstance(f.shape, H.Shape)
-                self.emit(indent + 1, f"{v}_all: list[Any] = []")
-                self.emit(indent + 1, f"for {v}_item in {v}:")
-                self.fail(indent + 2, f"type({v}_item) is not dict")
-                self.shape(f.shape, f"{v}_item", f"{v}_item", f"{v}_", indent + 2)
-                self.emit(indent + 2, f"{v}_all.append({v}_item)")
-                self.emit(indent + 1, f"{v} = tuple({v}_all)")
-            return
-        if f.kind == "enum":
+                self.fail(indent, f"type({got}) is not list or ({v} := _texts({v}, plain)) is None")
+                return
+            assert isinstance(f.shape, H.Shape)
+            self.fail(indent, f"type({got}) is not list")
+            self.emit(indent, f"{v}_all: list[Any] = []")
+            self.emit(indent, f"for {v}_item in {v}:")
+            self.shape(f.shape, f"{v}_item", f"{v}_item", f"{v}_", indent + 1, f"{v}_item")
+            self.emit(indent + 1, f"{v}_all.append({v}_item)")
+            self.emit(indent, f"{v} = tuple({v}_all)")
+        elif f.kind == "enum":
             choices = self.const(repr(f.choices), f"choices_{f.key}")
-            if f.required:
-                self.fail(indent, f"{v} not in {choices}")
-            elif f.default is not None:
-                self.emit(indent, f"if {v} is None:")
-                self.emit(indent + 1, f"{v} = {f.default!r}")
-                self.emit(indent, f"elif {v} not in {choices}:")
-                self.emit(indent + 1, "return None")
+            if f.default is not None:
+                self.fail(indent, f"({v} := {data}.get({f.key!r}, {f.default!r})) not in {choices}")
+            elif f.required:
+                self.fail(indent, f"({get}) not in {choices}")
             else:
-                self.fail(indent, f"{v} is not None and {v} not in {choices}")
-            return
-        if not f.required:
-            self.emit(indent, f"if {v} is not None:")
-            indent += 1
-        getattr(self, f.kind)(f, v, indent)
+                self.fail(indent, f"({get}) is not None and {v} not in {choices}")
+        elif f.kind == "number":
+            left = "-_INF <" if f.low is None else f"{float(f.low)!r} {'<' if f.low_open else '<='}"
+            right = "< _INF" if f.high is None else f"<= {float(f.high)!r}"
+            bad = f"(type({{}}) is not float and ({v} := _float({v})) is None) or not {left} {v} {right}"  # true for NaN
+            self.fail(indent, bad.format(get) if f.required else f"({get}) is not None and ({bad.format(v)})")
+        elif f.kind == "table":
+            assert f.shape is not None
+            if not f.required:
+                self.emit(indent, f"if ({get}) is not None:")
+            self.shape(f.shape, v, v, f"{v}_", indent + (not f.required), get if f.required else v)
+        elif f.required:
+            self.fail(indent, getattr(self, f.kind)(f, v, get))
+        else:
+            self.fail(indent, f"({get}) is not None and ({getattr(self, f.kind)(f, v, v)})")
 
-    def text(self, f: H.Field, v: str, indent: int) -> None:
-        # As ``Table.text``: text that is printable, newlines aside, needs no cleaning; nor
-        # does any text read from a file with nothing to clean (``ldn_tui.text.plain``).
-        self.fail(indent, f"type({v}) is not str or not (plain or {v}.isprintable() or "
-                          f"('\\n' in {v} and {v}.replace('\\n', ' ').isprintable()))")
-        self.emit(indent, f"{v} = {v}.strip()")
-        self.fail(indent, f"not {v}")
+    # Each gives the condition on which a value is not clean: ``got`` is its first mention of it.
 
-    def slug(self, f: H.Field, v: str, indent: int) -> None:
-        self.text(f, v, indent)
-        self.fail(indent, f"_SLUG.match({v}) is None")
+    def text(self, f: H.Field, v: str, got: str) -> str:
+        # As ``Table.text``: any text read from a file with nothing to clean (``ldn_tui.text.plain``) needs none.
+        return f"type({got}) is not str or not (plain or _ok({v})) or not ({v} := {v}.strip())"
 
-    def integer(self, f: H.Field, v: str, indent: int) -> None:
+    def slug(self, f: H.Field, v: str, got: str) -> str:
+        return f"{self.text(f, v, got)} or _SLUG.match({v}) is None"
+
+    def integer(self, f: H.Field, v: str, got: str) -> str:
         low = "" if f.minimum is None else f"{f.minimum!r} <= "
-        self.fail(indent, f"type({v}) is not int or not {low}{v} <= _MAX_INT")
+        return f"type({got}) is not int or not {low}{v} <= _MAX_INT"
 
-    def number(self, f: H.Field, v: str, indent: int) -> None:
-        self.emit(indent, f"if type({v}) is not float:")
-        # An integer is read as a float; one beyond any float is left to ``Table.number``.
-        self.fail(indent + 1, f"type({v}) is not int or not -_BIG < {v} < _BIG")
-        self.emit(indent + 1, f"{v} = float({v})")
-        left = "-_INF <" if f.low is None else f"{float(f.low)!r} {'<' if f.low_open else '<='}"
-        right = "< _INF" if f.high is None else f"<= {float(f.high)!r}"
-        self.fail(indent, f"not {left} {v} {right}")  # false for NaN as well
-
-    def day(self, f: H.Field, v: str, indent: int) -> None:
-        self.fail(indent, f"type({v}) is not _date or {v} > _date.today()")
-
-    def table(self, f: H.Field, v: str, indent: int) -> None:
-        assert f.shape is not None
-        self.fail(indent, f"type({v}) is not dict")
-        self.shape(f.shape, v, v, f"{v}_", indent)
-
-    def strs(self, v: str, indent: int) -> None:
-        self.emit(indent, f"for {v}_item in {v}:")
-        self.fail(indent + 1, f"type({v}_item) is not str or not (plain or {v}_item.isprintable())")
-        self.emit(indent, f"{v} = tuple([{v}_item.strip() for {v}_item in {v}])")
-        self.fail(indent, f"not all({v})")
+    def day(self, f: H.Field, v: str, got: str) -> str:
+        return f"type({got}) is not _date or {v} > _date.today()"
 
 
 def source() -> str:
@@ -185,17 +184,17 @@ def source() -> str:
     functions: list[str] = []
     for shape in H.COMPILED:
         w.lines = []
-        w.shape(shape, "d", "record", "v_", 1)
+        w.shape(shape, "d", "return", "v_", 1, None)
         model = shape.model.__name__
         params = "d: dict[str, Any], path: str, plain: bool" if shape.with_path else "d: dict[str, Any], plain: bool"
         head = [
             f"def {shape.name}({params}) -> M.{model} | None:",
             f'    """A clean {shape.name} record, or None: see ``ldn_tui.records.shapes.{shape.name.upper()}``."""',
         ]
-        functions.append("\n".join([*head, *w.lines, "    return record"]))
+        functions.append("\n".join([*head, *w.lines]))
     imports = "from ldn_tui.records.rules import (\n" + "".join(f"    {name},\n" for name in sorted(w.checks)) + ")\n"
     consts = "".join(f"{name} = {src}\n" for src, name in w.consts.items())
-    prelude = f'_new = tuple.__new__\n_INF = float("inf")\n_BIG = 2**1023  # integers below this in size convert to floats\n{consts}'
+    prelude = f'_new = tuple.__new__\n_INF = float("inf")\n_BIG = 2**1023  # integers below this in size convert to floats\n{consts}\n{HELPERS}'
     return f"{HEADER}{imports}\n{prelude}\n\n" + "\n\n\n".join(functions) + "\n"
 
 
