@@ -4,8 +4,9 @@
     python -m ldn_tui.records.fastgen --check  exit 1 if it is out of date
 
 Each compiled shape becomes one function of straight-line code: every field of the
-record and of its sub-tables is read and checked inline, with no call per field,
-and the function returns None at the first thing a clean record would not have.
+record and of its sub-tables is read and checked inline, one condition per field (a
+call only for a list of texts, a whole number where a float is wanted, or text that may
+need cleaning), and the function returns None at the first thing a clean record would not have.
 It states no rule of its own: each comes from a ``Field`` or ``Check`` of the
 shape, and a test keeps the file equal to what this module writes. Not imported
 at run time.
