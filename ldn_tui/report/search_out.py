@@ -76,10 +76,12 @@ def filter_values(hit: Hit) -> list[str]:
 
 
 def hit_renderable(number: int, hit: Hit) -> RenderableType:
-    head = Text.assemble((f"{number:>2}. ", "dim"), (hit_label(hit), "bold cyan"), ("  ", ""), (hit.kind, "dim"))
-    if hit.year is not None and str(hit.year) not in hit_label(hit):
+    label = hit_label(hit)
+    head = Text.assemble((f"{number:>2}. ", "dim"), (label, "bold cyan"), ("  ", ""), (hit.kind, "dim"))
+    if hit.year is not None and str(hit.year) not in label:
         head.append(f"  {hit.year}", "dim")
-    head.append(f"  {hit.id}", "dim")
+    if hit.id != label:
+        head.append(f"  {hit.id}", "dim")
     body: list[RenderableType] = [Text(hit.title, "bold")]
     if hit.field:
         body.append(Text(f"{field_words(hit.field)}: ", "dim") + highlighted(hit.snippet, hit.spans))
