@@ -87,16 +87,24 @@ def noun(n: int, singular: str, plural_form: str | None = None) -> str:
     return singular + "s"
 
 
-def number(value: float, digits: int = 2) -> str:
-    """A number as people write it: at most ``digits`` decimals, no trailing zeros, a real minus
-    sign; never raises (``nan`` and infinities are spelled out, huge values in exponent form)."""
+def number(value: float, digits: int = 2, *, fixed: bool = False) -> str:
+    """A number as people write it: at most ``digits`` decimals, no trailing zeros (with ``fixed``,
+    always ``digits`` decimals: an effect and its CI), a real minus sign; never raises (``nan`` and
+    infinities are spelled out, huge values in exponent form)."""
     if value != value:
         return "not a number"
     if value in (float("inf"), float("-inf")):
         return ("\u2212" if value < 0 else "") + "infinity"
     if abs(value) >= 1e15:
         return f"{value:.{max(digits, 1)}e}".replace("-", "\u2212")
-    text = f"{value:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:.0f}"
-    if text in ("-0", ""):
-        text = "0"
+    text = f"{value:.{digits}f}"
+    if not fixed and digits:
+        text = text.rstrip("0").rstrip(".")
+    if text.lstrip("-").strip("0.") == "":
+        text = text.lstrip("-") or "0"
     return text.replace("-", "\u2212")
+
+
+def effect_number(value: float) -> str:
+    """An effect estimate or a CI bound: always two decimals, as RevMan and GRADEpro print them."""
+    return number(value, 2, fixed=True)

@@ -113,7 +113,7 @@ async def test_number_keys_tab_and_every_pane(fixture_folder: Path, ready: Ready
         text = shown(app.screen.query_one("#reviews-list"))
         assert text.index("Omega 2021") < text.index("Psi et al. 2025")  # date order
         assert "The fixture drug may reduce pain" in text and "No clear benefit over placebo" in text
-        assert "SMD −0.6 (−1.1 to −0.1)" in text and "MD −0.2 (−0.9 to 0.5)" in text
+        assert "SMD −0.60 (−1.10 to −0.10)" in text and "MD −0.20 (−0.90 to 0.50)" in text
         await pilot.press("shift+tab")
         assert tabs.active == "questions"
         await pilot.press("1")
@@ -136,7 +136,7 @@ async def test_enter_on_a_review_opens_its_detail_and_its_studies(fixture_folder
         included = shown(app.screen.query_one("#review-includes"))
         assert "Beta et al. 2015" in included and "Gamma et al. 2020" in included
         tail = shown(app.screen.query_one("#review-tail"))
-        assert "Pain intensity: SMD −0.6 (−1.1 to −0.1), k = 2, I² = 40%" in tail
+        assert "Pain intensity: SMD −0.60 (−1.10 to −0.10), k = 2, I² = 40%" in tail
         assert "The fixture drug may reduce pain" in tail and "Caveats" in tail
         await pilot.press("down", "enter")  # the second included study
         await pilot.pause()

@@ -120,7 +120,7 @@ def test_imprecision_ci_crossing_and_few_participants() -> None:
     c = grade(result(ci=(-0.87, 0.52)), participants=197)
     d = domains(c)["imprecision"]
     assert d.levels == 2
-    assert "95% CI -0.87 to 0.52 includes no effect" in d.reason
+    assert "95% CI −0.87 to 0.52 includes no effect" in d.reason
     assert "197 participants, fewer than 400" in d.reason
     assert c.level == "low"
     only_n = domains(grade(result(ci=(0.1, 0.5)), participants=120))["imprecision"]
@@ -215,8 +215,8 @@ def test_mid_ci_crossing_only_no_effect_is_one_level_and_names_the_thresholds() 
     """The issue's example: -0.78 to 0.84 on a 0-10 scale rules out a 1-point effect either way."""
     down = domains(grade_mid((-0.78, 0.84), 1.0))["imprecision"]
     assert down.levels == 1
-    assert down.reason.startswith("95% CI -0.78 to 0.84 crosses no effect (0) but not the MID")
-    assert "thresholds -1, 0 and 1" in down.reason and "MID of 1" in down.reason
+    assert down.reason.startswith("95% CI −0.78 to 0.84 crosses no effect (0) but not the MID")
+    assert "thresholds −1, 0 and 1" in down.reason and "MID of 1" in down.reason
 
 
 def test_mid_ci_crossing_both_mids_is_two_levels() -> None:
@@ -227,7 +227,7 @@ def test_mid_ci_crossing_both_mids_is_two_levels() -> None:
 def test_mid_ci_crossing_one_mid_but_not_no_effect_is_one_level() -> None:
     down = domains(grade_mid((-1.4, -0.3), 1.0))["imprecision"]
     assert down.levels == 1
-    assert "crosses the MID on the side of a decrease (-1) but not no effect (0)" in down.reason
+    assert "crosses the MID on the side of a decrease (−1) but not no effect (0)" in down.reason
 
 
 def test_mid_ci_inside_no_threshold_is_not_rated_down() -> None:
@@ -258,7 +258,7 @@ def test_mid_for_a_ratio_is_symmetric_on_the_log_scale() -> None:
 
 def test_without_mid_imprecision_is_judged_against_no_effect() -> None:
     c = assess("MD", result(ci=(-0.78, 0.84)), [True, True], ["low", "low"], 1000, mid=None)
-    assert domains(c)["imprecision"].reason == "95% CI -0.78 to 0.84 includes no effect"
+    assert domains(c)["imprecision"].reason == "95% CI −0.78 to 0.84 includes no effect"
 
 
 def _topic_problems(domain_extra: dict[str, object], measure: str = "MD") -> tuple[list[str], object]:

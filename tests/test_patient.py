@@ -84,7 +84,7 @@ def test_an_outcome_that_does_not_pool_says_so_and_gives_the_reviews(evidence: E
     page = patient_markdown(none, synthesise(none))
     pain = next(line for line in page.splitlines() if line.startswith("- **Pain intensity**"))
     assert pain.startswith("- **Pain intensity**: No study here reports this.")
-    assert "The review Omega 2021 (2 studies) reports standardised mean difference −0.6, 95% CI −1.1 to −0.1." in pain
+    assert "The review Omega 2021 (2 studies) reports standardised mean difference −0.60, 95% CI −1.10 to −0.10." in pain
     assert "- **Any adverse event**: No study here reports it." in page
     assert "does not show that" not in page  # nothing pooled: nothing to reassure about
 

@@ -99,7 +99,7 @@ def test_vivid_dreams_from_the_review(bundled: Evidence, bundled_syntheses: tupl
     assert source in export_html(bundled, bundled_syntheses)
     bottom = overall_bottom_line(bundled_syntheses, bundled)
     assert "more participants with vivid dreams with low-dose naltrexone (RR 2.41, 95% CI 1.77 to 3.28)" in bottom
-    assert "more participants with dizziness with low-dose naltrexone (RR 1.99, 95% CI 1.07 to 3.7)" in bottom
+    assert "more participants with dizziness with low-dose naltrexone (RR 1.99, 95% CI 1.07 to 3.70)" in bottom
     assert "Annals of Medicine and Surgery 2025 found" in bottom and "Saif 2026 found" in bottom
 
 
@@ -139,7 +139,7 @@ def test_reviews_side_by_side(bundled: Evidence) -> None:
     for row in rows:
         assert row[6]  # the conclusion
     vatvani = next(row for row in rows if row[0].startswith("Vatvani"))
-    assert vatvani[3] == "2024-05-20" and vatvani[4].startswith("MD −0.86 (−1.2 to −0.51)")
+    assert vatvani[3] == "2024-05-20" and vatvani[4].startswith("MD −0.86 (−1.20 to −0.51)")
     assert "Experimental pain sensitivity (thresholds, tolerance, modulation): pressure pain threshold: MD 0.17" in vatvani[5]
     html = export_html(bundled, synthesise(bundled))
     assert "Systematic reviews and meta-analyses, oldest first" in html and "Other results, as published" in html
@@ -167,7 +167,7 @@ def test_other_binary_topic(binary: Evidence) -> None:
     assert any(a.startswith("Risk with placebo: ") for a in cure.absolute)
     assert any(a.startswith("Risk with fictional gargle: ") for a in cure.absolute)
     rash = next(x for x in data.lines if x.outcome == "Rash")
-    assert rash.reviews == ("RR 3.1 (1.2 to 8) from review Delta-Fictus 2022, k = 3, as published",)
+    assert rash.reviews == ("RR 3.10 (1.20 to 8.00) from review Delta-Fictus 2022, k = 3, as published",)
     assert "more participants with rash with fictional gargle (RR 3.1" in overall_bottom_line(syntheses, binary)
     forest = forest_text(syntheses[0], 130, binary)
     assert "events/total" in forest and "22/40" in forest and "15/40" in forest
@@ -183,7 +183,7 @@ def test_other_continuous_topic(continuous: Evidence) -> None:
     fatigue = next(x for x in data.lines if x.outcome == "Fatigue")
     assert fatigue.reviews and "from review Theta-Fictus 2024, k = 2, as published" in fatigue.reviews[0]
     bottom = overall_bottom_line(syntheses, continuous)
-    assert "lower (better) fatigue with fictional stretching app (SMD −0.3, 95% CI −0.55 to −0.05)" in bottom
+    assert "lower (better) fatigue with fictional stretching app (SMD −0.30, 95% CI −0.55 to −0.05)" in bottom
     forest = forest_text(syntheses[0], 130, continuous)
     assert "mean (SD) n" in forest and "4.1 (1.9) 30" in forest and "5 (2) 30" in forest
 
@@ -298,7 +298,7 @@ def test_outcomes_that_do_not_pool_show_what_the_reviews_pooled(binary: Evidence
     syntheses = synthesise(binary)
     rash = by_label(syntheses, "Rash")
     text = wide(synthesis_renderables(binary, syntheses)[-1])
-    expected = "pooled by reviews: RR 3.1 (1.2 to 8) from review Delta-Fictus 2022, k = 3, as published"
+    expected = "pooled by reviews: RR 3.10 (1.20 to 8.00) from review Delta-Fictus 2022, k = 3, as published"
     assert expected in text
     assert expected in "\n".join(synthesis_markdown(binary, syntheses))
     assert expected in export_html(binary, syntheses)

@@ -492,3 +492,15 @@ def test_hedges_g_with_huge_or_tiny_sds_neither_overflows_nor_underflows() -> No
     tiny = hedges_g(3e-155, 1e-155, 10, 0.0, 1e-155, 10)
     assert ref is not None and big is not None and tiny is not None
     assert big.yi == pytest.approx(ref.yi, rel=1e-12) and tiny.yi == pytest.approx(ref.yi, rel=1e-12)
+
+
+def test_effects_have_two_decimals_and_one_minus_sign() -> None:
+    """Issue 13: one minus sign (U+2212) and one number of decimals per figure type: an effect and its CI
+    always show two decimals ("RR 0.80 (0.43 to 1.49)", not "RR 0.8 (0.43 to 1.49)")."""
+    from ldn_tui.report.facts import effect_text
+    from ldn_tui.text import effect_number
+
+    assert effect_number(0.8) == "0.80" and effect_number(-1) == "\u22121.00" and effect_number(-0.001) == "0.00"
+    assert effect_text("RR", 0.8, 0.43, 1.49) == "RR 0.80 (0.43 to 1.49)"
+    assert effect_text("MD", -1, -1.8, -0.2) == "MD \u22121.00 (\u22121.80 to \u22120.20)"
+    assert effect_number(float("inf")) == "infinity" and effect_number(float("nan")) == "not a number"

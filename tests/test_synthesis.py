@@ -124,8 +124,8 @@ def test_ldn_json_contract() -> None:
          "reason": "studies with 100% of the weight have some concerns or high risk of bias"},
         {"domain": "inconsistency", "levels": 1, "reason": "I\u00b2 = 61% (50% or more)"},
         {"domain": "imprecision", "levels": 2,
-         "reason": f"95% CI {syn.ci_low:.2f} to {syn.ci_high:.2f} includes no effect; "
-                   "197 participants, fewer than 400"},
+         "reason": (f"95% CI {syn.ci_low:.2f} to {syn.ci_high:.2f} includes no effect; "
+                    "197 participants, fewer than 400").replace("-", "\u2212")},
     ]
     studies = out["studies"]
     assert isinstance(studies, list)

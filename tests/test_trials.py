@@ -228,7 +228,7 @@ def test_reviews_show_what_they_included_and_their_kind_of_work(folder: Path) ->
     row = next(line for line in markdown.splitlines() if line.startswith("| Psi et al. 2025 |"))
     assert row.startswith("| Psi et al. 2025 | conference abstract · chronic pain in general | "
                           "Beta et al. 2015, Gamma et al. 2020, Delta 2024 | not reported | "
-                          "MD −0.2 (−0.9 to 0.5), k = 3, I² = 70% \\[fibromyalgia subgroup\\] |")  # its FM result
+                          "MD −0.20 (−0.90 to 0.50), k = 3, I² = 70% \\[fibromyalgia subgroup\\] |")  # its FM result
     assert "chronic pain in general" in summary.render(evidence, "text", width=160)
     psi = next(r for r in evidence.reviews if r.id == "psi-2025")
     assert facts.review_main_finding(psi, "pain") == psi.findings[0]

@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from ldn_tui.model import GRADE_DOMAINS, RATIO_TYPES, GradeJudgment
-from ldn_tui.text import noun, plural
+from ldn_tui.text import effect_number, noun, number, plural
 
 from .stats import PoolResult
 
@@ -114,7 +114,7 @@ def _pct(value: float) -> str:
 
 
 def _num(value: float) -> str:
-    return f"{value:.2f}"
+    return effect_number(value)
 
 
 def _risk_of_bias(weights: Sequence[float], rob: Sequence[str | None]) -> Downgrade | GradeNote:
@@ -201,8 +201,7 @@ def _imprecision_mid(
     m = math.log(mid) if ratio else mid
     lo, hi = result.ci_low, result.ci_high
     def thr(t: float) -> str:
-        value = math.exp(t) if ratio else t
-        return f"{round(value, 2):g}"
+        return number(math.exp(t) if ratio else t, 2)
 
     names = {-m: f"the MID on the side of a decrease ({thr(-m)})", 0.0: f"no effect ({thr(0.0)})",
              m: f"the MID on the side of an increase ({thr(m)})"}

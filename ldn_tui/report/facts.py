@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from ldn_tui.model import Evidence, Outcome, Review, ReviewFinding, Study
-from ldn_tui.text import one_line, plural
+from ldn_tui.text import effect_number, number, one_line, plural
 
 NOT_REPORTED = "not reported"
 
@@ -47,11 +47,8 @@ ROB_LABELS = {"low": "low", "some-concerns": "some concerns", "high": "high"}
 
 
 def num(value: float, digits: int = 2) -> str:
-    """A number as people write it: no trailing zeros, a real minus sign."""
-    text = f"{value:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:.0f}"
-    if text in ("-0", ""):
-        text = "0"
-    return text.replace("-", "\u2212")
+    """A number as people write it: no trailing zeros, a real minus sign (``text.number``)."""
+    return number(value, digits)
 
 
 def p_text(p: float) -> str:
@@ -143,12 +140,12 @@ def study_label(study: Study | Review) -> str:
 def ci_text(low: float | None, high: float | None) -> str:
     if low is None or high is None:
         return ""
-    return f"{num(low)} to {num(high)}"
+    return f"{effect_number(low)} to {effect_number(high)}"
 
 
 def effect_text(kind: str, estimate: float, low: float | None, high: float | None) -> str:
     ci = ci_text(low, high)
-    return f"{kind} {num(estimate)} ({ci})" if ci else f"{kind} {num(estimate)}"
+    return f"{kind} {effect_number(estimate)} ({ci})" if ci else f"{kind} {effect_number(estimate)}"
 
 
 def outcome_brief(outcome: Outcome) -> str:

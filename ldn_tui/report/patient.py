@@ -34,7 +34,7 @@ from ldn_tui.report.verdict import (
 )
 from ldn_tui.report.verdict import _includes_null as _includes_null  # the bottom lines' own tests, shared
 from ldn_tui.report.verdict import _numbers as verdict_numbers
-from ldn_tui.text import clean, one_line
+from ldn_tui.text import clean, effect_number, one_line
 
 __all__ = ["page_blocks", "patient_html", "patient_markdown"]
 
@@ -208,7 +208,7 @@ def _harms(evidence: Evidence, syntheses: Sequence[DomainSynthesis]) -> list[Blo
 def _review_sentence(review: Review, f: ReviewFinding) -> str:
     """'The review Saif 2026 (3 studies) reports risk ratio 1.99, 95% CI 1.07 to 3.7.'"""
     name = MEASURE_NAMES.get(f.type, f.type)
-    ci = f", 95% CI {facts.num(f.ci_low)} to {facts.num(f.ci_high)}" if f.ci_low is not None and f.ci_high is not None else ""
+    ci = f", 95% CI {effect_number(f.ci_low)} to {effect_number(f.ci_high)}" if f.ci_low is not None and f.ci_high is not None else ""
     extras = [_studies(f.k)] if f.k is not None else []
     scope = getattr(review, "scope", None)  # a review of a wider population (chronic pain, ...)
     if isinstance(scope, str) and scope != "fibromyalgia":
@@ -223,7 +223,7 @@ def _review_sentence(review: Review, f: ReviewFinding) -> str:
     elif f.comparison == "active":
         extras.append("compared with another treatment, not with placebo")
     where = f" ({'; '.join(extras)})" if extras else ""
-    return f"The review {facts.study_label(review)}{where} reports {name} {facts.num(f.estimate)}{ci}."
+    return f"The review {facts.study_label(review)}{where} reports {name} {effect_number(f.estimate)}{ci}."
 
 
 def _certainty_levels() -> list[Block]:

@@ -36,7 +36,7 @@ from ldn_tui.report.verdict import (
     review_name,
     review_statement,
 )
-from ldn_tui.text import number, plural
+from ldn_tui.text import effect_number, number, plural
 
 __all__ = [
     "CERTAINTY_STYLES",
@@ -86,7 +86,7 @@ def _pooled_line(syn: DomainSynthesis) -> str:
     res = syn.result
     assert res is not None and syn.estimate is not None
     test = f"Hartung-Knapp t = {facts.num(res.z, 2)}, df = {res.df}, " if res.test == "knha" else ""
-    text = (f"Pooled {syn.measure} {facts.num(syn.estimate)} (95% CI {facts.ci_text(syn.ci_low, syn.ci_high)}), "
+    text = (f"Pooled {syn.measure} {effect_number(syn.estimate)} (95% CI {facts.ci_text(syn.ci_low, syn.ci_high)}), "
             f"{test}{facts.p_text(res.p)}")
     if res.k < 2 or res.q is None:
         return text + "; a single study, so no heterogeneity to assess"
@@ -148,7 +148,7 @@ def without_each(syn: DomainSynthesis, evidence: Evidence) -> list[str]:
         if variant.result is None or variant.estimate is None:
             lines.append(f"Without {name}: cannot be pooled")
             continue
-        lines.append(f"Without {name}: {variant.measure} {facts.num(variant.estimate)} "
+        lines.append(f"Without {name}: {variant.measure} {effect_number(variant.estimate)} "
                      f"(95% CI {facts.ci_text(variant.ci_low, variant.ci_high)}), k = {variant.k}")
     return lines
 

@@ -25,7 +25,7 @@ from ldn_tui.analysis.grading import LEVELS, NOT_ASSESSABLE
 from ldn_tui.analysis.sof import intervention_words
 from ldn_tui.analysis.synthesis import DomainSynthesis, ReviewResult
 from ldn_tui.model import RATIO_TYPES, Evidence
-from ldn_tui.text import plural
+from ldn_tui.text import effect_number, plural
 
 from .facts import num, study_label
 
@@ -125,7 +125,7 @@ def _includes_null(syn: DomainSynthesis) -> bool:
 def _numbers(syn: DomainSynthesis) -> str:
     assert syn.estimate is not None and syn.ci_low is not None and syn.ci_high is not None
     name = MEASURE_NAMES.get(syn.measure, syn.measure)
-    return f"{name} {num(syn.estimate)}, 95% CI {num(syn.ci_low)} to {num(syn.ci_high)}"
+    return f"{name} {effect_number(syn.estimate)}, 95% CI {effect_number(syn.ci_low)} to {effect_number(syn.ci_high)}"
 
 
 def _finding(syn: DomainSynthesis, intervention: str, comparator: str, short: bool = False) -> str:
@@ -263,9 +263,9 @@ def _review_words(syn: DomainSynthesis, result: ReviewResult, intervention: str)
     label = lower_first(syn.domain.label)
     ratio = result.type in RATIO_TYPES
     null = 1.0 if ratio else 0.0
-    numbers = f"{result.type} {num(result.estimate)}"
+    numbers = f"{result.type} {effect_number(result.estimate)}"
     if result.ci_low is not None and result.ci_high is not None:
-        numbers += f", 95% CI {num(result.ci_low)} to {num(result.ci_high)}"
+        numbers += f", 95% CI {effect_number(result.ci_low)} to {effect_number(result.ci_high)}"
         clear = not result.ci_low <= null <= result.ci_high
     else:
         clear = False
