@@ -28,7 +28,7 @@ from ldn_tui.model import (
 )
 from ldn_tui.records import parsing
 from ldn_tui.records import schema as S
-from ldn_tui.records.files import ROOT_FILES, Scan, scan
+from ldn_tui.records.files import RECORD_FOLDERS, ROOT_FILES, Scan, scan
 from ldn_tui.records.toml_file import read_toml
 
 # --------------------------------------------------------------------------- loading
@@ -62,7 +62,7 @@ def check_evidence(
     once the record files are counted and then about every 1% of them, ending with
     ``(total, total)``.
     """
-    with gc_paused():
+    with gc_paused(long_lived=True):
         return _check(Path(root), str(root), progress, files, partial)
 
 
@@ -138,11 +138,13 @@ def _check(
     # Studies and reviews: one record per file.
     problems.extend(Problem(str(Path(shown_root) / rel), "", what) for rel, what in found.errors)
     jobs: list[_Job] = []
+    # Each file's path, to open and to show: its folder's, worked out once per folder.
+    opened = {sub: os.path.join(str(folder), sub, "") for sub in RECORD_FOLDERS}
+    named = {sub: f"{Path(shown_root) / sub}{os.sep}" for sub in RECORD_FOLDERS}
     for rel in found.records:
         sub, inner = rel.split("/", 1)
         inner = inner.replace("/", os.sep)
-        jobs.append(_Job(sub, os.path.join(str(folder), sub, inner), f"{Path(shown_root) / sub}{os.sep}{inner}", rel,
-                         os.path.basename(inner)[:-5]))
+        jobs.append(_Job(sub, opened[sub] + inner, named[sub] + inner, rel, os.path.basename(inner)[:-5]))
 
     total = len(jobs)
     step = max(1, total // 100)
