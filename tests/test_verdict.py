@@ -140,3 +140,14 @@ def test_a_sensitivity_analysis_that_leaves_nothing_says_so() -> None:
     assert bottom_line(gone, ev) == (
         "Pain intensity: not assessable — no pooled study is left in this analysis (1 study left out)."
     )
+
+
+def test_a_review_whose_studies_are_not_in_its_record_says_not_reported() -> None:
+    from ldn_tui.model import Review
+    from ldn_tui.report.facts import review_includes_text
+
+    ev = factories.evidence([factories.study("a", 2020, [])])
+    bare = Review("r", "A review", ("Author A",), 2024, "meta-analysis", "c", "reviews/r.toml")
+    assert review_includes_text(bare, ev) == "not reported"
+    assert review_includes_text(bare._replace(n_studies=3), ev) == "3 studies (which ones: not reported)"
+    assert review_includes_text(bare._replace(includes=("a",)), ev) == "Author 2020"

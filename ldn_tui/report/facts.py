@@ -454,14 +454,14 @@ def on_topic(review: Review, finding: ReviewFinding) -> bool:
 
 
 def review_includes_text(review: Review, evidence: Evidence) -> str:
-    """Which studies a review included, as far as that was read."""
+    """Which studies a review included, as far as its record says ("not reported", as everywhere else)."""
     names = [study_label(rec) if (rec := evidence.record(i)) is not None else i for i in review.includes]
     names += list(review.includes_other)
     if names:
         return ", ".join(names)
     if review.n_studies is None:
-        return "not read"
-    return f"{plural(review.n_studies, 'study', 'studies')} (which ones: not read)"
+        return "not reported"
+    return f"{plural(review.n_studies, 'study', 'studies')} (which ones: not reported)"
 
 
 # --------------------------------------------------------------------------- registered trials
