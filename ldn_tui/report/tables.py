@@ -222,13 +222,9 @@ def review_table(evidence: Evidence) -> Table:
     return table
 
 
-def summary_renderables(
-    evidence: Evidence, extra: Sequence[RenderableType] = (), *, pad: bool = True
-) -> list[RenderableType]:
-    """The whole summary, top to bottom. ``extra`` (syntheses, plots) goes after the studies.
-
-    Each part ends with a blank line unless ``pad`` is False (the caller then prints one after each).
-    """
+def summary_renderables(evidence: Evidence, extra: Sequence[RenderableType] = ()) -> list[RenderableType]:
+    """The whole summary, top to bottom, each part ending with a blank line. ``extra`` (syntheses,
+    plots) goes after the studies."""
     parts: list[RenderableType] = [heading(evidence), StudyTable(evidence), *extra]
     for domain in evidence.topic.domains:
         table = domain_table(evidence, domain)
@@ -244,4 +240,4 @@ def summary_renderables(
         parts.append(trials_table(evidence))
     if evidence.reviews:
         parts.append(review_table(evidence))
-    return [Padding(p, (0, 0, 1, 0)) for p in parts] if pad else parts
+    return [Padding(p, (0, 0, 1, 0)) for p in parts]
