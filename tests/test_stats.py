@@ -259,6 +259,17 @@ def test_bcg_rr_reml_matches_metafor() -> None:
     assert sum(r.weights) == pytest.approx(100.0)
 
 
+def test_without_heterogeneity_cis_everything_else_is_the_same() -> None:
+    yi, vi = bcg(log_risk_ratio)
+    for method in ("REML", "DL"):
+        full, quick = pool(yi, vi, method), pool(yi, vi, method, heterogeneity_ci=False)
+        assert full.tau2_ci_low is not None and full.i2_ci_high is not None
+        assert (quick.tau2_ci_low, quick.tau2_ci_high, quick.i2_ci_low, quick.i2_ci_high, quick.h2_ci_low,
+                quick.h2_ci_high) == (None,) * 6
+        blank = dict.fromkeys(("tau2_ci_low", "tau2_ci_high", "i2_ci_low", "i2_ci_high", "h2_ci_low", "h2_ci_high"))
+        assert full._replace(**blank) == quick
+
+
 def test_bcg_rr_leave_first_out_matches_metafor() -> None:
     yi, vi = bcg(log_risk_ratio)
     r = pool(yi[1:], vi[1:], "REML")

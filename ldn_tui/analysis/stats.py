@@ -567,6 +567,7 @@ def pool(
     test: str = "z",
     tol: float = 1e-10,
     max_iter: int = 100,
+    heterogeneity_ci: bool = True,
 ) -> PoolResult:
     """Inverse-variance meta-analysis of ``yi`` with sampling variances ``vi``.
 
@@ -580,6 +581,10 @@ def pool(
     equivariant), so that variances of 1e-300 or 1e300 neither underflow nor
     overflow; what still cannot be represented raises :class:`PoolingError`
     (a ``ValueError``) with the reason in words.
+
+    ``heterogeneity_ci`` False leaves out the Q-profile CIs of tau^2, I^2 and H^2 (None): two
+    root searches over all k studies, most of the cost of a large pooling, which a result shown
+    only by its estimate and CI (a leave-one-out row, a cumulative step) has no use for.
     """
     method = method.upper()
     if method not in METHODS:
@@ -600,7 +605,7 @@ def pool(
         vs = [math.exp(math.log(v) - log_c) for v in vi]
         if any(not math.isfinite(y) for y in ys):
             raise PoolingError("the estimates are too large for their standard errors to be pooled in double precision")
-        res = _pool_scaled(ys, vs, method, test, tol, max_iter)
+        res = _pool_scaled(ys, vs, method, test, tol, max_iter, heterogeneity_ci)
     except PoolingError:
         raise
     except (OverflowError, ZeroDivisionError, ValueError) as exc:
@@ -632,7 +637,8 @@ def pool(
 
 
 def _pool_scaled(
-    yi: Sequence[float], vi: Sequence[float], method: str, test: str, tol: float, max_iter: int
+    yi: Sequence[float], vi: Sequence[float], method: str, test: str, tol: float, max_iter: int,
+    heterogeneity_ci: bool = True,
 ) -> PoolResult:
     k = len(yi)
     if k == 1:
@@ -693,7 +699,7 @@ def _pool_scaled(
         pi_low, pi_high = est - half, est + half
 
     ci_tau2: tuple[float, float] | None = None
-    if method != "FE":
+    if method != "FE" and heterogeneity_ci:
         ci_tau2 = tau2_ci(yi, vi)
     tl, th = ci_tau2 if ci_tau2 is not None else (None, None)
 

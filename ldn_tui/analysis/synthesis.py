@@ -269,6 +269,7 @@ def _assemble(
     test: str = "z",
     review_results: tuple[ReviewResult, ...] = (),
     intervention: str = "the intervention",
+    heterogeneity_ci: bool = True,
 ) -> DomainSynthesis:
     from .sof import statement
 
@@ -292,7 +293,7 @@ def _assemble(
         )
         return empty._replace(statement=statement(empty, intervention))
     try:
-        result = pool([r.yi for r in rows], [r.vi for r in rows], method, test=test)
+        result = pool([r.yi for r in rows], [r.vi for r in rows], method, test=test, heterogeneity_ci=heterogeneity_ci)
     except PoolingError as exc:
         reason = f"cannot be pooled: {exc}"
         failed = DomainSynthesis(
@@ -411,23 +412,28 @@ def synthesise(
 # Sensitivity analyses and cumulative meta-analysis
 
 
-def _subset(syn: DomainSynthesis, keep: Callable[[PooledStudy], bool], why: str, label: str) -> DomainSynthesis:
+def _subset(
+    syn: DomainSynthesis, keep: Callable[[PooledStudy], bool], why: str, label: str, *, heterogeneity_ci: bool = True
+) -> DomainSynthesis:
+    """``syn`` again with only the rows ``keep`` takes (``heterogeneity_ci``: as ``stats.pool``)."""
     kept = [r for r in syn.rows if keep(r)]
     dropped = [Excluded(r.id, why) for r in syn.rows if not keep(r)]
     return _assemble(
         syn.domain, syn.method, kept, (*syn.excluded, *dropped), syn.judgments, label, test=syn.test,
-        review_results=syn.review_results, intervention=syn.intervention,
+        review_results=syn.review_results, intervention=syn.intervention, heterogeneity_ci=heterogeneity_ci,
     )
 
 
 def leave_one_out(syn: DomainSynthesis) -> tuple[DomainSynthesis, ...]:
-    """The synthesis again without each pooled study in turn (in row order)."""
+    """The synthesis again without each pooled study in turn (in row order); each is shown by its
+    estimate, CI, I² and certainty, so the CIs of tau² and I² are not worked out (k poolings of k - 1)."""
 
     def without(study_id: str) -> Callable[[PooledStudy], bool]:
         return lambda r: r.id != study_id
 
     return tuple(
-        _subset(syn, without(row.id), "left out (leave-one-out)", f"without {row.id}") for row in syn.rows
+        _subset(syn, without(row.id), "left out (leave-one-out)", f"without {row.id}", heterogeneity_ci=False)
+        for row in syn.rows
     )
 
 
@@ -445,7 +451,8 @@ def low_risk_only(syn: DomainSynthesis) -> DomainSynthesis:
 
 
 def cumulative_by_year(syn: DomainSynthesis) -> tuple[CumulativeStep, ...]:
-    """After each publication year, the synthesis of the studies published up to then."""
+    """After each publication year, the synthesis of the studies published up to then (shown by its
+    estimate and CI: the CIs of tau² and I² are not worked out)."""
 
     def up_to(year: int) -> Callable[[PooledStudy], bool]:
         return lambda r: r.year <= year
@@ -453,7 +460,7 @@ def cumulative_by_year(syn: DomainSynthesis) -> tuple[CumulativeStep, ...]:
     steps: list[CumulativeStep] = []
     for year in sorted({r.year for r in syn.rows}):
         added = tuple(r.id for r in syn.rows if r.year == year)
-        sub = _subset(syn, up_to(year), "published later", f"studies up to {year}")
+        sub = _subset(syn, up_to(year), "published later", f"studies up to {year}", heterogeneity_ci=False)
         steps.append(CumulativeStep(year, added, sub))
     return tuple(steps)
 
