@@ -407,7 +407,32 @@ def test_typing_letter_by_letter_gives_the_same_results_as_fresh_searches() -> N
         assert got == [(h.id, h.score) for h in SearchIndex(EVIDENCE).search(text).hits], text
 
 
-WORDS = st.sampled_from(["na", "naltrexone", "pain", "low", "dose", '"low dose"', "il-6", "younger",
+@pytest.mark.parametrize("typed", [
+    ["n", "na", "nal", "naltrexone", "naltrexone p", "naltrexone pa", "naltrexone pain"],
+    ["e", "ex", "rex", "trex", "altrex", "naltrex", "naltrexone"],  # each word inside the next, not at its start
+    ["o", "lo", "low", "low d", "low do", '"low dose"', "i", "il", "il-", "il-6", "x", "xz"],
+    ["p", "pain design:rct", "pain design:rct s", "pain design:rct sl", "a", "an", "pan"],
+])
+def test_typing_words_inside_earlier_ones_gives_the_same_results_as_fresh_searches(typed: list[str]) -> None:
+    """A new word is scanned only in the records that have a recent word inside it, from that
+    word's first occurrence on: the hits and scores must be those of a fresh index."""
+    warm = SearchIndex(EVIDENCE)
+    for text in typed:
+        got = warm.search(text)
+        fresh = SearchIndex(EVIDENCE).search(text)
+        assert [(h.id, h.score) for h in got.hits] == [(h.id, h.score) for h in fresh.hits], text
+        assert got.total == fresh.total
+
+
+def test_a_word_in_the_summary_just_before_an_earlier_one_still_counts() -> None:
+    """Typing "xq" after "q": the summary's "xq" starts one character before its first "q"."""
+    odd = OPEN._replace(id="odd", title="xq", keywords=(), summary="xq")
+    warm = SearchIndex(Evidence(TOPIC, (odd,), ()))
+    assert warm.search("q").hits[0].score == 5
+    assert [h.score for h in warm.search("xq").hits] == [5]
+
+
+WORDS = st.sampled_from(["na", "naltrexone", "altrex", "e", "pain", "low", "dose", '"low dose"', "il-6", "younger",
                          "design:rct", "year:>2015", "type:study", "b", "zz", "garcía"])
 
 

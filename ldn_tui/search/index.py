@@ -26,13 +26,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import heapq
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import repeat
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from ldn_tui.memory import gc_paused
@@ -276,6 +275,16 @@ def _regex_is_faster(needle: bytes) -> bool:
     return 2 <= len(needle) <= 5 and needle[0] not in _COMMON_FIRST
 
 
+class _Base(NamedTuple):
+    """A word scanned in every record, inside a word about to be: where it occurs in the
+    latter, then where it occurs first in each record that has it, and in the MAIN tier of
+    each record that has it in PRIMARY and MAIN (score 5)."""
+
+    shift: int
+    firsts: dict[int, int]
+    in_main: dict[int, int]
+
+
 class SearchIndex:
     """The folded text of every record as UTF-8, built on the first search (or up front by
     :meth:`prepare`). Remembers recent words and results, so typing more letters is cheap.
@@ -291,8 +300,10 @@ class SearchIndex:
         self._uneven: set[int] | None = None  # blobs with whitespace other than single spaces
         self._ids: dict[str, int] = {}
         self._values: dict[str, list[Any]] = {}
-        self._needles: dict[bytes, dict[int, int]] = {}  # needle -> {position: its score}
-        self._results: dict[tuple[tuple[Filter, ...], tuple[str, ...]], list[tuple[int, int]]] = {}
+        self._all: list[int] = []  # every position; dicts keyed by these share their int objects
+        self._needles: dict[bytes, dict[int, int]] = {}  # needle -> {position: its score}, all records
+        self._firsts: dict[bytes, tuple[dict[int, int], dict[int, int]]] = {}  # recent words, see _Base
+        self._results: dict[tuple[tuple[Filter, ...], tuple[str, ...]], dict[int, int]] = {}
 
     def prepare(self) -> None:
         """Build the whole index now (e.g. in a worker thread), including what only phrase
@@ -322,7 +333,7 @@ class SearchIndex:
         for blob in blobs:
             mains.append(main := blob.index(1) + 1)
             others.append(blob.index(1, main) + 1)
-        self._blobs, self._mains, self._others = blobs, mains, others
+        self._blobs, self._mains, self._others, self._all = blobs, mains, others, list(range(len(blobs)))
         self._ids = dict(zip(_fold_all([r.id for r in records]), range(len(records)), strict=True))
 
     def blobs(self) -> tuple[list[str], list[bytes]]:
@@ -344,7 +355,7 @@ class SearchIndex:
             try:
                 self._adopt(records, blobs)
             except ValueError:
-                self._blobs, self._mains, self._others, self._ids = [], [], [], {}
+                self._blobs, self._mains, self._others, self._all, self._ids = [], [], [], [], {}
                 return False
             self._records = records
             return True
@@ -364,74 +375,111 @@ class SearchIndex:
         good = {v for v in set(values) if f.accepts(v)}
         return [i for i in candidates if values[i] in good]
 
-    def _scan(self, needle: bytes, candidates: list[int] | None) -> dict[int, int]:
-        """{position: score} of the records (of ``candidates``, or all) containing ``needle``,
-        scored by the tier of its first occurrence: 4 for PRIMARY, 2 for MAIN, 0 for OTHER
-        (the tiers come in that order). The loop over records runs in C (map), which matters
-        in a large folder searched on every keystroke."""
-        positions: Sequence[int] = range(len(self._blobs)) if candidates is None else candidates
-        pick: Callable[[list[Any]], Sequence[Any]] = (
-            (lambda xs: xs) if candidates is None
-            else itemgetter(*candidates) if len(candidates) > 1
-            else (lambda xs: [xs[i] for i in positions]))
-        blobs, mains, others = pick(self._blobs), pick(self._mains), pick(self._others)
+    def _scan(self, needle: bytes, positions: Sequence[int], starts: Iterable[int] | None = None) -> dict[int, int]:
+        """{position: first occurrence} of the records of ``positions`` (in that order) containing
+        ``needle``, each searched from its ``starts`` (default: its blob's start). The loop over
+        records runs in C (map), which matters in a large folder searched on every keystroke."""
+        blobs: Iterable[bytes] = self._blobs if positions is self._all else map(self._blobs.__getitem__, positions)
+        firsts: Iterable[int]
         if b" " in needle:  # a phrase: any run of whitespace between its words
             rx, uneven = re.compile(_SPACE_RUN.join(map(re.escape, needle.split(b" ")))), self._uneven_blobs()
-            firsts: Iterable[int] = (
-                (m.start() if (m := rx.search(b)) else -1) if i in uneven else b.find(needle)
-                for i, b in zip(positions, blobs, strict=True))
+            firsts = ((m.start() if (m := rx.search(b)) else -1) if i in uneven else b.find(needle)
+                      for i, b in zip(positions, blobs, strict=True))
         elif _regex_is_faster(needle):
             search = re.compile(re.escape(needle)).search
-            firsts = [m.start() if m else -1 for m in map(search, blobs)]
+            firsts = [m.start() if m else -1 for m in (map(search, blobs) if starts is None
+                                                         else map(search, blobs, starts))]
         else:
-            firsts = map(bytes.find, blobs, repeat(needle))
-        out = {i: 4 if at < m else 2 if at < o else 0
-               for i, at, m, o in zip(positions, firsts, mains, others, strict=True) if at != -1}
-        if b" " not in needle:  # a word in a title or keyword that the summary also uses: +1
-            blobs_all, mains_all, others_all = self._blobs, self._mains, self._others
-            for i, score in out.items():
-                if score == 4 and blobs_all[i].find(needle, mains_all[i], others_all[i]) != -1:
-                    out[i] = 5
-        return out
+            firsts = map(bytes.find, blobs, repeat(needle), *(() if starts is None else (starts,)))
+        return {i: at for i, at in zip(positions, firsts, strict=True) if at != -1}
 
-    def _matches(self, filters: tuple[Filter, ...], needles: tuple[str, ...]) -> list[tuple[int, int]]:
-        """(-score, position) of every matching record, unsorted."""
+    def _scores(self, needle: bytes, firsts: dict[int, int],
+                base: _Base | None) -> tuple[dict[int, int], dict[int, int]]:
+        """{position: score} from each record's first occurrence of ``needle``: 4 in PRIMARY, 2 in
+        MAIN, 0 in OTHER (the tiers come in that order), 5 for a word in PRIMARY that MAIN also has;
+        and {position: first occurrence in MAIN} of those 5s. A ``base`` word inside ``needle``
+        tells where MAIN cannot have it."""
+        mains, others = self._mains, self._others
+        scores = {i: 4 if at < mains[i] else 2 if at < others[i] else 0 for i, at in firsts.items()}
+        if b" " in needle:
+            return scores, {}
+        # a word in a title or keyword that the summary also uses: +1
+        fours: list[int] = [i for i, s in scores.items() if s == 4 and (base is None or i in base.in_main)]
+        starts: Iterable[int] = (map(mains.__getitem__, fours) if base is None
+                                 else [max(base.in_main[i] - base.shift, mains[i]) for i in fours])
+        found = map(bytes.find, map(self._blobs.__getitem__, fours), repeat(needle), starts,
+                    map(others.__getitem__, fours))
+        in_main = {i: at for i, at in zip(fours, found, strict=True) if at != -1}
+        scores.update(dict.fromkeys(in_main, 5))
+        return scores, in_main
+
+    def _part(self, needle: bytes, candidates: dict[int, int] | None) -> dict[int, int]:
+        """{position: score} of the records containing ``needle``, of ``candidates`` (None: all).
+        Remembered, or scanned: all records when the candidates are many (then remembered), else
+        just the candidates. A recent word inside ``needle`` (typing "cyt" after "cy") limits the
+        scan to the records that have it, each from that word's first occurrence on: this makes
+        typing a common word cheap (issue 10's 30 ms per keystroke at 10,000 studies)."""
+        if (part := self._needles.get(needle)) is not None:
+            return part
+        base = self._base(needle)
+        pool: Collection[int] = self._all if base is None else base.firsts  # the records that can have it
+        positions: Sequence[int]
+        if complete := (candidates is None or len(candidates) >= len(pool) // 2):
+            positions = self._all if base is None else list(base.firsts)
+        else:  # only where it can still match
+            positions = list(candidates) if base is None else [i for i in candidates if i in base.firsts]
+        starts: Iterable[int] | None = None
+        if base is not None:
+            known, shift = base.firsts, base.shift
+            starts = map(known.__getitem__, positions) if shift == 0 else [max(known[i] - shift, 0) for i in positions]
+        firsts = self._scan(needle, positions, starts)
+        part, in_main = self._scores(needle, firsts, base)
+        if complete:
+            self._remember(self._needles, needle, part)
+            if b" " not in needle:
+                self._remember(self._firsts, needle, (firsts, in_main), 4)
+        return part
+
+    def _base(self, needle: bytes) -> _Base | None:
+        """The longest recently scanned word inside the word ``needle``, if any."""
+        if b" " in needle:
+            return None
+        word = max((w for w in self._firsts if w in needle), key=len, default=None)
+        return None if word is None else _Base(needle.find(word), *self._firsts[word])
+
+    def _matches(self, filters: tuple[Filter, ...], needles: tuple[str, ...]) -> dict[int, int]:
+        """{position: score} of every matching record, in index order."""
         key = (filters, needles)
         if (known := self._results.get(key)) is not None:
             return known
-        count = len(self._build())
+        self._build()
         scores: dict[int, int] | None = None
         # A remembered result with these filters and words inside ours holds all our matches.
         wider = [found for (f, old), found in self._results.items()
                  if f == filters and all(any(o in n for n in needles) for o in old)]
         if wider:
-            scores = dict.fromkeys((i for _, i in min(wider, key=len)), 0)
+            narrowest: dict[int, int] = min(wider, key=len)
+            scores = dict.fromkeys(narrowest, 0)
         elif filters:
-            candidates: Sequence[int] = range(count)
+            candidates: Sequence[int] = self._all
             for f in filters:
                 candidates = self._filter(f, candidates)
             scores = dict.fromkeys(candidates, 0)
         # remembered words first, then the longest (most selective)
         for needle in sorted(map(_utf8, needles), key=lambda n: (n not in self._needles, -len(n))):
-            part = self._needles.get(needle)
-            if part is None and scores is not None and len(scores) < count // 2:
-                part = self._scan(needle, list(scores))  # only where it can still match
-            elif part is None:
-                part = self._scan(needle, None)  # not much dearer, and worth remembering
-                self._remember(self._needles, needle, part)
+            part = self._part(needle, scores)
             scores = dict(part) if scores is None else {i: s + part[i] for i, s in scores.items() if i in part}
         if scores is None:
-            scores = dict.fromkeys(range(count), 0)
+            scores = dict.fromkeys(self._all, 0)
         for n in needles:  # the query names a record's id
             if (i := self._ids.get(n, -1)) in scores:
                 scores[i] += 10
-        found = [(-s, i) for i, s in scores.items()]
-        self._remember(self._results, key, found)
-        return found
+        self._remember(self._results, key, scores)
+        return scores
 
     @staticmethod
-    def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
-        if len(cache) >= 32:
+    def _remember(cache: dict[Any, Any], key: Any, value: Any, size: int = 32) -> None:
+        if len(cache) >= size:
             del cache[next(iter(cache))]
         cache[key] = value
 
@@ -440,13 +488,14 @@ class SearchIndex:
         q = query if isinstance(query, Query) else parse_query(query)
         with self._lock, gc_paused():
             found = self._matches(q.filters, q.needles)
-        best = sorted(found) if limit is None or limit >= len(found) else heapq.nsmallest(max(limit, 0), found)
-        records = self._build()
+            records = self._build()
+        # best first; the sort is stable, so ties stay in index order
+        best = sorted(found, key=found.__getitem__, reverse=True)[:None if limit is None else max(limit, 0)]
         hits = []
-        for neg, i in best:
+        for i in best:
             r = records[i]
             hits.append(Hit(r.id, _kind(r), r.question if isinstance(r, Question) else r.title,
-                            r.year if isinstance(r, (Study, Review)) else None, -neg, r, q))
+                            r.year if isinstance(r, (Study, Review)) else None, found[i], r, q))
         return SearchResult(tuple(hits), len(found), q)
 
 
