@@ -204,6 +204,9 @@ def test_folding_a_record_text_is_folding_its_utf8() -> None:
 
 def test_field_names_are_dotted_paths(index: SearchIndex) -> None:
     assert [f.field for f in hit(index, "il-6", "younger-2013").fields] == ["biomarkers[0].marker"]
+    for query in ("il-6", "fibromyalgia", "pain design:rct", "design:rct"):
+        for h in index.search(query).hits:  # what the hit list shows, without the snippets
+            assert h.field_names == tuple(f.field for f in h.fields), (query, h.id)
     assert [f.field for f in hit(index, "washout", "younger-2013").fields] == ["caveats[1]"]
     assert [f.field for f in hit(index, "quality", "younger-2013").fields] == ["outcomes[1].summary"]
     assert [f.field for f in hit(index, "carry-over", "younger-2013").fields] == ["risk_of_bias.rationale"]

@@ -195,8 +195,8 @@ class FieldMatch(NamedTuple):
 
 @dataclass(frozen=True)
 class Hit:
-    """One matching record. ``fields``, ``snippet``, ``spans`` and ``field`` are computed on
-    first access, so asking for many hits and showing a few stays cheap."""
+    """One matching record. ``fields``, ``field_names``, ``snippet``, ``spans`` and ``field`` are
+    computed on first access, so asking for many hits and showing a few stays cheap."""
 
     id: str
     kind: str  # study | review | mechanism | question | trial
@@ -218,6 +218,12 @@ class Hit:
             if count := sum(map(clean.__contains__, needles)):
                 out.append((name, text, count))
         return out
+
+    @functools.cached_property
+    def field_names(self) -> tuple[str, ...]:
+        """The name of every field with a match, in record order: ``fields`` without their
+        snippets, which is all a hit in the list shows of the fields besides the best one."""
+        return tuple(name for name, _, _ in self._matched)
 
     @functools.cached_property
     def fields(self) -> tuple[FieldMatch, ...]:
