@@ -281,6 +281,15 @@ def _regex_is_faster(needle: bytes) -> bool:
     return 2 <= len(needle) <= 5 and needle[0] not in _COMMON_FIRST
 
 
+def _finds(needle: bytes, blobs: Iterable[bytes], *bounds: Iterable[int]) -> Iterable[int]:
+    """Where the word ``needle`` first occurs in each blob (from each of ``bounds[0]``, before
+    each of ``bounds[1]``), or -1; scanned by ``re`` or ``bytes.find``, whichever is faster for it."""
+    if _regex_is_faster(needle):
+        search = re.compile(re.escape(needle)).search
+        return [m.start() if m else -1 for m in map(search, blobs, *bounds)]
+    return map(bytes.find, blobs, repeat(needle), *bounds)
+
+
 class _Base(NamedTuple):
     """A word scanned in every record, inside a word about to be: where it occurs in the
     latter, then where it occurs first in each record that has it, and in the MAIN tier of
@@ -391,12 +400,8 @@ class SearchIndex:
             rx, uneven = re.compile(_SPACE_RUN.join(map(re.escape, needle.split(b" ")))), self._uneven_blobs()
             firsts = ((m.start() if (m := rx.search(b)) else -1) if i in uneven else b.find(needle)
                       for i, b in zip(positions, blobs, strict=True))
-        elif _regex_is_faster(needle):
-            search = re.compile(re.escape(needle)).search
-            firsts = [m.start() if m else -1 for m in (map(search, blobs) if starts is None
-                                                         else map(search, blobs, starts))]
         else:
-            firsts = map(bytes.find, blobs, repeat(needle), *(() if starts is None else (starts,)))
+            firsts = _finds(needle, blobs, *(() if starts is None else (starts,)))
         return {i: at for i, at in zip(positions, firsts, strict=True) if at != -1}
 
     def _scores(self, needle: bytes, firsts: dict[int, int],
@@ -412,9 +417,9 @@ class SearchIndex:
         # a word in a title or keyword that the summary also uses: +1
         fours: list[int] = [i for i, s in scores.items() if s == 4 and (base is None or i in base.in_main)]
         starts: Iterable[int] = (map(mains.__getitem__, fours) if base is None
+                                 else map(base.in_main.__getitem__, fours) if base.shift == 0
                                  else [max(base.in_main[i] - base.shift, mains[i]) for i in fours])
-        found = map(bytes.find, map(self._blobs.__getitem__, fours), repeat(needle), starts,
-                    map(others.__getitem__, fours))
+        found = _finds(needle, map(self._blobs.__getitem__, fours), starts, map(others.__getitem__, fours))
         in_main = {i: at for i, at in zip(fours, found, strict=True) if at != -1}
         scores.update(dict.fromkeys(in_main, 5))
         return scores, in_main
@@ -459,24 +464,30 @@ class SearchIndex:
         if (known := self._results.get(key)) is not None:
             return known
         self._build()
-        scores: dict[int, int] | None = None
-        # A remembered result with these filters and words inside ours holds all our matches.
+        # The records that can match: a remembered result with these filters and words inside
+        # ours holds all our matches; else those that pass the filters; None: all.
+        candidates: dict[int, int] | None = None
         wider = [found for (f, old), found in self._results.items()
                  if f == filters and all(any(o in n for n in needles) for o in old)]
         if wider:
-            narrowest: dict[int, int] = min(wider, key=len)
-            scores = dict.fromkeys(narrowest, 0)
+            candidates = min(wider, key=len)
         elif filters:
-            candidates: Sequence[int] = self._all
+            passed: Sequence[int] = self._all
             for f in filters:
-                candidates = self._filter(f, candidates)
-            scores = dict.fromkeys(candidates, 0)
+                passed = self._filter(f, passed)
+            candidates = dict.fromkeys(passed, 0)
+        scores: dict[int, int] | None = None
         # remembered words first, then the longest (most selective)
         for needle in sorted(map(_utf8, needles), key=lambda n: (n not in self._needles, -len(n))):
-            part = self._part(needle, scores)
-            scores = dict(part) if scores is None else {i: s + part[i] for i, s in scores.items() if i in part}
+            part = self._part(needle, candidates if scores is None else scores)
+            if scores is not None:
+                scores = {i: s + part[i] for i, s in scores.items() if i in part}
+            elif filters and candidates is not None:  # a word's remembered records may fail the filters
+                scores = {i: s for i, s in part.items() if i in candidates}
+            else:  # without filters, the matches are the records that have every word
+                scores = dict(part)
         if scores is None:
-            scores = dict.fromkeys(self._all, 0)
+            scores = dict.fromkeys(self._all if candidates is None else candidates, 0)
         for n in needles:  # the query names a record's id
             if (i := self._ids.get(n, -1)) in scores:
                 scores[i] += 10
