@@ -415,6 +415,7 @@ def test_typing_letter_by_letter_gives_the_same_results_as_fresh_searches() -> N
     ["e", "ex", "rex", "trex", "altrex", "naltrex", "naltrexone"],  # each word inside the next, not at its start
     ["o", "lo", "low", "low d", "low do", '"low dose"', "i", "il", "il-", "il-6", "x", "xz"],
     ["p", "pain design:rct", "pain design:rct s", "pain design:rct sl", "a", "an", "pan"],
+    ["design:rct p", "design:rct pa", "pa", "p", "year:>2015 low", "low", "low dose", "dose", "dose low"],
 ])
 def test_typing_words_inside_earlier_ones_gives_the_same_results_as_fresh_searches(typed: list[str]) -> None:
     """A new word is scanned only in the records that have a recent word inside it, from that

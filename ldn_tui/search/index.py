@@ -28,7 +28,7 @@ import dataclasses
 import functools
 import re
 import threading
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from operator import attrgetter
@@ -290,6 +290,11 @@ def _finds(needle: bytes, blobs: Iterable[bytes], *bounds: Iterable[int]) -> Ite
     return map(bytes.find, blobs, repeat(needle), *bounds)
 
 
+def _covers(scanned: dict[int, int] | None, candidates: dict[int, int] | None) -> bool:
+    """Whether a scan of the records ``scanned`` (None: all) covered all of ``candidates``."""
+    return scanned is None or (candidates is not None and candidates.keys() <= scanned.keys())
+
+
 class _Base(NamedTuple):
     """A word scanned in every record, inside a word about to be: where it occurs in the
     latter, then where it occurs first in each record that has it, and in the MAIN tier of
@@ -316,8 +321,10 @@ class SearchIndex:
         self._ids: dict[str, int] = {}
         self._values: dict[str, list[Any]] = {}
         self._all: list[int] = []  # every position; dicts keyed by these share their int objects
-        self._needles: dict[bytes, dict[int, int]] = {}  # needle -> {position: its score}, all records
-        self._firsts: dict[bytes, tuple[dict[int, int], dict[int, int]]] = {}  # recent words, see _Base
+        # needle -> (the records scanned, None: all; {position: its score} of those that have it)
+        self._needles: dict[bytes, tuple[dict[int, int] | None, dict[int, int]]] = {}
+        # a recent word -> (the records scanned, then see _Base)
+        self._firsts: dict[bytes, tuple[dict[int, int] | None, dict[int, int], dict[int, int]]] = {}
         self._results: dict[tuple[tuple[Filter, ...], tuple[str, ...]], dict[int, int]] = {}
 
     def prepare(self) -> None:
@@ -425,38 +432,38 @@ class SearchIndex:
         return scores, in_main
 
     def _part(self, needle: bytes, candidates: dict[int, int] | None) -> dict[int, int]:
-        """{position: score} of the records containing ``needle``, of ``candidates`` (None: all).
-        Remembered, or scanned: all records when the candidates are many (then remembered), else
-        just the candidates. A recent word inside ``needle`` (typing "cyt" after "cy") limits the
-        scan to the records that have it, each from that word's first occurrence on: this makes
-        typing a common word cheap (issue 10's 30 ms per keystroke at 10,000 studies)."""
-        if (part := self._needles.get(needle)) is not None:
-            return part
-        base = self._base(needle)
-        pool: Collection[int] = self._all if base is None else base.firsts  # the records that can have it
+        """{position: score} of the records containing ``needle``, at least of ``candidates``
+        (None: all): remembered from a scan of them or more, or scanned, only in the candidates.
+        A recent word inside ``needle`` (typing "cyt" after "cy") narrows the scan to the records
+        that have it, each from that word's first occurrence on: this makes typing a common word
+        cheap (issue 10's 30 ms per keystroke at 10,000 studies)."""
+        if (known := self._needles.get(needle)) is not None and _covers(known[0], candidates):
+            return known[1]
+        base = self._base(needle, candidates)
         positions: Sequence[int]
-        if complete := (candidates is None or len(candidates) >= len(pool) // 2):
+        if candidates is None:
             positions = self._all if base is None else list(base.firsts)
-        else:  # only where it can still match
+        else:
             positions = list(candidates) if base is None else [i for i in candidates if i in base.firsts]
         starts: Iterable[int] | None = None
         if base is not None:
-            known, shift = base.firsts, base.shift
-            starts = map(known.__getitem__, positions) if shift == 0 else [max(known[i] - shift, 0) for i in positions]
+            firsts, shift = base.firsts, base.shift
+            starts = map(firsts.__getitem__, positions) if shift == 0 else [max(firsts[i] - shift, 0) for i in positions]
         firsts = self._scan(needle, positions, starts)
         part, in_main = self._scores(needle, firsts, base)
-        if complete:
-            self._remember(self._needles, needle, part)
-            if b" " not in needle:
-                self._remember(self._firsts, needle, (firsts, in_main), 4)
+        self._remember(self._needles, needle, (candidates, part))
+        if b" " not in needle:
+            self._remember(self._firsts, needle, (candidates, firsts, in_main), 4)
         return part
 
-    def _base(self, needle: bytes) -> _Base | None:
-        """The longest recently scanned word inside the word ``needle``, if any."""
+    def _base(self, needle: bytes, candidates: dict[int, int] | None) -> _Base | None:
+        """The longest recently scanned word inside the word ``needle`` that was scanned in all
+        of ``candidates``, if any."""
         if b" " in needle:
             return None
-        word = max((w for w in self._firsts if w in needle), key=len, default=None)
-        return None if word is None else _Base(needle.find(word), *self._firsts[word])
+        word = max((w for w, (scanned, _, _) in self._firsts.items() if w in needle and _covers(scanned, candidates)),
+                   key=len, default=None)
+        return None if word is None else _Base(needle.find(word), *self._firsts[word][1:])
 
     def _matches(self, filters: tuple[Filter, ...], needles: tuple[str, ...]) -> dict[int, int]:
         """{position: score} of every matching record, in index order."""
@@ -496,6 +503,7 @@ class SearchIndex:
 
     @staticmethod
     def _remember(cache: dict[Any, Any], key: Any, value: Any, size: int = 32) -> None:
+        cache.pop(key, None)
         if len(cache) >= size:
             del cache[next(iter(cache))]
         cache[key] = value
