@@ -8,7 +8,6 @@ with a message meant for the user. ``ldn_tui.search.index`` matches queries agai
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Callable
@@ -173,6 +172,8 @@ def _parse_range(name: str, value: str) -> NumRange:
 def _make_filter(raw_name: str, value: str) -> Filter:
     name = _ALIASES.get(raw_name.lower(), raw_name.lower())
     if name not in _VALUES:
+        import difflib  # only for a mistyped filter: a search process starts without it
+
         close = difflib.get_close_matches(name, [*FILTERS, *_ALIASES], n=1, cutoff=0.6)
         hint = f' (did you mean "{_ALIASES.get(close[0], close[0])}:"?)' if close else ""
         raise QueryError(f'unknown filter "{raw_name}:"{hint}; filters are {", ".join(FILTERS)} '
