@@ -16,8 +16,9 @@ Higher scores first; ties go to the newer record, then by id; mechanisms, questi
 Build a :class:`SearchIndex` once and search it many times (it is built on the first
 search, or by ``prepare()``, e.g. in a worker thread); :func:`search` also accepts an Evidence
 and keeps the index of the last one. Searching scans each record's folded text with C-level
-loops (figures: ``benchmarks/README.md``); recent words and results are remembered, so typing
-letter by letter mostly rescans fewer records.
+loops (figures: ``benchmarks/README.md``); recent results, and recent words with where each
+record has them first, are remembered, so typing letter by letter scans only the records that
+can still match, each from where the shorter word was found.
 Hits compute their snippets only when asked. An app holding a large Evidence should call
 ``gc.freeze()`` after loading it, or full collections of it will stall searches now and then.
 """
