@@ -297,9 +297,9 @@ def _covers(scanned: dict[int, int] | None, candidates: dict[int, int] | None) -
 
 
 class _Base(NamedTuple):
-    """A word scanned in every record, inside a word about to be: where it occurs in the
-    latter, then where it occurs first in each record that has it, and in the MAIN tier of
-    each record that has it in PRIMARY and MAIN (score 5)."""
+    """A word scanned before in (at least) the records that a word containing it is about to be
+    scanned in: where it occurs in the latter, then where it occurs first in each record that
+    has it, and in the MAIN tier of each that has it in PRIMARY and MAIN (score 5)."""
 
     shift: int
     firsts: dict[int, int]
@@ -321,7 +321,7 @@ class SearchIndex:
         self._uneven: set[int] | None = None  # blobs with whitespace other than single spaces
         self._ids: dict[str, int] = {}
         self._values: dict[str, list[Any]] = {}
-        self._all: list[int] = []  # every position; dicts keyed by these share their int objects
+        self._all: list[int] = []  # every position; the dicts keyed by these share their ints (memory)
         # needle -> (the records scanned, None: all; {position: its score} of those that have it)
         self._needles: dict[bytes, tuple[dict[int, int] | None, dict[int, int]]] = {}
         # a recent word -> (the records scanned, then see _Base)
@@ -352,7 +352,7 @@ class SearchIndex:
 
     def _adopt(self, records: list[Record], blobs: list[bytes]) -> None:
         """Take ``blobs`` (one per record, in order) as the index; ValueError if one is not a blob."""
-        # in C (map): every one-shot ``ldn-tui search`` adopts a kept index this way
+        # in C (map): every one-shot ``ldn-tui search`` adopts a kept index (issue 10: search <= 1.3x validate)
         mains = [*map((1).__add__, map(bytes.index, blobs, repeat(1)))]
         others = [*map((1).__add__, map(bytes.index, blobs, repeat(1), mains))]
         self._blobs, self._mains, self._others, self._all = blobs, mains, others, list(range(len(blobs)))
