@@ -204,6 +204,9 @@ def test_folding_a_record_text_is_folding_its_utf8() -> None:
 
 def test_field_names_are_dotted_paths(index: SearchIndex) -> None:
     assert [f.field for f in hit(index, "il-6", "younger-2013").fields] == ["biomarkers[0].marker"]
+    for query in ("il-6", "fibromyalgia", "pain design:rct", "design:rct"):
+        for h in index.search(query).hits:  # what the hit list shows, without the snippets
+            assert h.field_names == tuple(f.field for f in h.fields), (query, h.id)
     assert [f.field for f in hit(index, "washout", "younger-2013").fields] == ["caveats[1]"]
     assert [f.field for f in hit(index, "quality", "younger-2013").fields] == ["outcomes[1].summary"]
     assert [f.field for f in hit(index, "carry-over", "younger-2013").fields] == ["risk_of_bias.rationale"]
@@ -407,7 +410,33 @@ def test_typing_letter_by_letter_gives_the_same_results_as_fresh_searches() -> N
         assert got == [(h.id, h.score) for h in SearchIndex(EVIDENCE).search(text).hits], text
 
 
-WORDS = st.sampled_from(["na", "naltrexone", "pain", "low", "dose", '"low dose"', "il-6", "younger",
+@pytest.mark.parametrize("typed", [
+    ["n", "na", "nal", "naltrexone", "naltrexone p", "naltrexone pa", "naltrexone pain"],
+    ["e", "ex", "rex", "trex", "altrex", "naltrex", "naltrexone"],  # each word inside the next, not at its start
+    ["o", "lo", "low", "low d", "low do", '"low dose"', "i", "il", "il-", "il-6", "x", "xz"],
+    ["p", "pain design:rct", "pain design:rct s", "pain design:rct sl", "a", "an", "pan"],
+    ["design:rct p", "design:rct pa", "pa", "p", "year:>2015 low", "low", "low dose", "dose", "dose low"],
+])
+def test_typing_words_inside_earlier_ones_gives_the_same_results_as_fresh_searches(typed: list[str]) -> None:
+    """A new word is scanned only in the records that have a recent word inside it, from that
+    word's first occurrence on: the hits and scores must be those of a fresh index."""
+    warm = SearchIndex(EVIDENCE)
+    for text in typed:
+        got = warm.search(text)
+        fresh = SearchIndex(EVIDENCE).search(text)
+        assert [(h.id, h.score) for h in got.hits] == [(h.id, h.score) for h in fresh.hits], text
+        assert got.total == fresh.total
+
+
+def test_a_word_in_the_summary_just_before_an_earlier_one_still_counts() -> None:
+    """Typing "xq" after "q": the summary's "xq" starts one character before its first "q"."""
+    odd = OPEN._replace(id="odd", title="xq", keywords=(), summary="xq")
+    warm = SearchIndex(Evidence(TOPIC, (odd,), ()))
+    assert warm.search("q").hits[0].score == 5
+    assert [h.score for h in warm.search("xq").hits] == [5]
+
+
+WORDS = st.sampled_from(["na", "naltrexone", "altrex", "e", "pain", "low", "dose", '"low dose"', "il-6", "younger",
                          "design:rct", "year:>2015", "type:study", "b", "zz", "garcía"])
 
 

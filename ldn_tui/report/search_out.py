@@ -88,7 +88,7 @@ def hit_renderable(number: int, hit: Hit) -> RenderableType:
     values = filter_values(hit)
     if values:
         body.append(Text("matched " + "; ".join(values), "dim"))
-    extra = list(dict.fromkeys(field_words(m.field) for m in hit.fields if m.field != hit.field))
+    extra = list(dict.fromkeys(field_words(name) for name in hit.field_names if name != hit.field))
     if extra:
         more = f" and {len(extra) - 4} more" if len(extra) > 4 else ""
         body.append(Text("also in: " + ", ".join(extra[:4]) + more, "dim"))

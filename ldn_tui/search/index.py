@@ -16,8 +16,9 @@ Higher scores first; ties go to the newer record, then by id; mechanisms, questi
 Build a :class:`SearchIndex` once and search it many times (it is built on the first
 search, or by ``prepare()``, e.g. in a worker thread); :func:`search` also accepts an Evidence
 and keeps the index of the last one. Searching scans each record's folded text with C-level
-loops (figures: ``benchmarks/README.md``); recent words and results are remembered, so typing
-letter by letter mostly rescans fewer records.
+loops (figures: ``benchmarks/README.md``); recent results, and recent words with where each
+record has them first, are remembered, so typing letter by letter scans only the records that
+can still match, each from where the shorter word was found.
 Hits compute their snippets only when asked. An app holding a large Evidence should call
 ``gc.freeze()`` after loading it, or full collections of it will stall searches now and then.
 """
@@ -26,13 +27,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import heapq
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import repeat
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from ldn_tui.memory import gc_paused
@@ -196,8 +196,8 @@ class FieldMatch(NamedTuple):
 
 @dataclass(frozen=True)
 class Hit:
-    """One matching record. ``fields``, ``snippet``, ``spans`` and ``field`` are computed on
-    first access, so asking for many hits and showing a few stays cheap."""
+    """One matching record. ``fields``, ``field_names``, ``snippet``, ``spans`` and ``field`` are
+    computed on first access, so asking for many hits and showing a few stays cheap."""
 
     id: str
     kind: str  # study | review | mechanism | question | trial
@@ -219,6 +219,12 @@ class Hit:
             if count := sum(map(clean.__contains__, needles)):
                 out.append((name, text, count))
         return out
+
+    @functools.cached_property
+    def field_names(self) -> tuple[str, ...]:
+        """The name of every field with a match, in record order: ``fields`` without their
+        snippets, which is all a hit in the list shows of the fields besides the best one."""
+        return tuple(name for name, _, _ in self._matched)
 
     @functools.cached_property
     def fields(self) -> tuple[FieldMatch, ...]:
@@ -276,6 +282,30 @@ def _regex_is_faster(needle: bytes) -> bool:
     return 2 <= len(needle) <= 5 and needle[0] not in _COMMON_FIRST
 
 
+def _finds(needle: bytes, blobs: Iterable[bytes], *bounds: Iterable[int]) -> Iterable[int]:
+    """Where the word ``needle`` first occurs in each blob (from each of ``bounds[0]``, before
+    each of ``bounds[1]``), or -1; scanned by ``re`` or ``bytes.find``, whichever is faster for it."""
+    if _regex_is_faster(needle):
+        search = re.compile(re.escape(needle)).search
+        return [m.start() if m else -1 for m in map(search, blobs, *bounds)]
+    return map(bytes.find, blobs, repeat(needle), *bounds)
+
+
+def _covers(scanned: dict[int, int] | None, candidates: dict[int, int] | None) -> bool:
+    """Whether a scan of the records ``scanned`` (None: all) covered all of ``candidates``."""
+    return scanned is None or (candidates is not None and candidates.keys() <= scanned.keys())
+
+
+class _Base(NamedTuple):
+    """A word scanned before in (at least) the records that a word containing it is about to be
+    scanned in: where it occurs in the latter, then where it occurs first in each record that
+    has it, and in the MAIN tier of each that has it in PRIMARY and MAIN (score 5)."""
+
+    shift: int
+    firsts: dict[int, int]
+    in_main: dict[int, int]
+
+
 class SearchIndex:
     """The folded text of every record as UTF-8, built on the first search (or up front by
     :meth:`prepare`). Remembers recent words and results, so typing more letters is cheap.
@@ -291,8 +321,12 @@ class SearchIndex:
         self._uneven: set[int] | None = None  # blobs with whitespace other than single spaces
         self._ids: dict[str, int] = {}
         self._values: dict[str, list[Any]] = {}
-        self._needles: dict[bytes, dict[int, int]] = {}  # needle -> {position: its score}
-        self._results: dict[tuple[tuple[Filter, ...], tuple[str, ...]], list[tuple[int, int]]] = {}
+        self._all: list[int] = []  # every position; the dicts keyed by these share their ints (memory)
+        # needle -> (the records scanned, None: all; {position: its score} of those that have it)
+        self._needles: dict[bytes, tuple[dict[int, int] | None, dict[int, int]]] = {}
+        # a recent word -> (the records scanned, then see _Base)
+        self._firsts: dict[bytes, tuple[dict[int, int] | None, dict[int, int], dict[int, int]]] = {}
+        self._results: dict[tuple[tuple[Filter, ...], tuple[str, ...]], dict[int, int]] = {}
 
     def prepare(self) -> None:
         """Build the whole index now (e.g. in a worker thread), including what only phrase
@@ -318,11 +352,10 @@ class SearchIndex:
 
     def _adopt(self, records: list[Record], blobs: list[bytes]) -> None:
         """Take ``blobs`` (one per record, in order) as the index; ValueError if one is not a blob."""
-        mains, others = [], []
-        for blob in blobs:
-            mains.append(main := blob.index(1) + 1)
-            others.append(blob.index(1, main) + 1)
-        self._blobs, self._mains, self._others = blobs, mains, others
+        # in C (map): every one-shot ``ldn-tui search`` adopts a kept index (issue 10: search <= 1.3x validate)
+        mains = [*map((1).__add__, map(bytes.index, blobs, repeat(1)))]
+        others = [*map((1).__add__, map(bytes.index, blobs, repeat(1), mains))]
+        self._blobs, self._mains, self._others, self._all = blobs, mains, others, list(range(len(blobs)))
         self._ids = dict(zip(_fold_all([r.id for r in records]), range(len(records)), strict=True))
 
     def blobs(self) -> tuple[list[str], list[bytes]]:
@@ -344,7 +377,7 @@ class SearchIndex:
             try:
                 self._adopt(records, blobs)
             except ValueError:
-                self._blobs, self._mains, self._others, self._ids = [], [], [], {}
+                self._blobs, self._mains, self._others, self._all, self._ids = [], [], [], [], {}
                 return False
             self._records = records
             return True
@@ -364,74 +397,114 @@ class SearchIndex:
         good = {v for v in set(values) if f.accepts(v)}
         return [i for i in candidates if values[i] in good]
 
-    def _scan(self, needle: bytes, candidates: list[int] | None) -> dict[int, int]:
-        """{position: score} of the records (of ``candidates``, or all) containing ``needle``,
-        scored by the tier of its first occurrence: 4 for PRIMARY, 2 for MAIN, 0 for OTHER
-        (the tiers come in that order). The loop over records runs in C (map), which matters
-        in a large folder searched on every keystroke."""
-        positions: Sequence[int] = range(len(self._blobs)) if candidates is None else candidates
-        pick: Callable[[list[Any]], Sequence[Any]] = (
-            (lambda xs: xs) if candidates is None
-            else itemgetter(*candidates) if len(candidates) > 1
-            else (lambda xs: [xs[i] for i in positions]))
-        blobs, mains, others = pick(self._blobs), pick(self._mains), pick(self._others)
+    def _scan(self, needle: bytes, positions: Sequence[int], starts: Iterable[int] | None = None) -> dict[int, int]:
+        """{position: first occurrence} of the records of ``positions`` (in that order) containing
+        ``needle``, each searched from its ``starts`` (default: its blob's start). The loop over
+        records runs in C (map), which matters in a large folder searched on every keystroke."""
+        blobs: Iterable[bytes] = self._blobs if positions is self._all else map(self._blobs.__getitem__, positions)
+        firsts: Iterable[int]
         if b" " in needle:  # a phrase: any run of whitespace between its words
             rx, uneven = re.compile(_SPACE_RUN.join(map(re.escape, needle.split(b" ")))), self._uneven_blobs()
-            firsts: Iterable[int] = (
-                (m.start() if (m := rx.search(b)) else -1) if i in uneven else b.find(needle)
-                for i, b in zip(positions, blobs, strict=True))
-        elif _regex_is_faster(needle):
-            search = re.compile(re.escape(needle)).search
-            firsts = [m.start() if m else -1 for m in map(search, blobs)]
+            firsts = ((m.start() if (m := rx.search(b)) else -1) if i in uneven else b.find(needle)
+                      for i, b in zip(positions, blobs, strict=True))
         else:
-            firsts = map(bytes.find, blobs, repeat(needle))
-        out = {i: 4 if at < m else 2 if at < o else 0
-               for i, at, m, o in zip(positions, firsts, mains, others, strict=True) if at != -1}
-        if b" " not in needle:  # a word in a title or keyword that the summary also uses: +1
-            blobs_all, mains_all, others_all = self._blobs, self._mains, self._others
-            for i, score in out.items():
-                if score == 4 and blobs_all[i].find(needle, mains_all[i], others_all[i]) != -1:
-                    out[i] = 5
-        return out
+            firsts = _finds(needle, blobs, *(() if starts is None else (starts,)))
+        return {i: at for i, at in zip(positions, firsts, strict=True) if at != -1}
 
-    def _matches(self, filters: tuple[Filter, ...], needles: tuple[str, ...]) -> list[tuple[int, int]]:
-        """(-score, position) of every matching record, unsorted."""
+    def _scores(self, needle: bytes, firsts: dict[int, int],
+                base: _Base | None) -> tuple[dict[int, int], dict[int, int]]:
+        """{position: score} from each record's first occurrence of ``needle``: 4 in PRIMARY, 2 in
+        MAIN, 0 in OTHER (the tiers come in that order), 5 for a word in PRIMARY that MAIN also has;
+        and {position: first occurrence in MAIN} of those 5s. A ``base`` word inside ``needle``
+        tells where MAIN cannot have it."""
+        mains, others = self._mains, self._others
+        scores = {i: 4 if at < mains[i] else 2 if at < others[i] else 0 for i, at in firsts.items()}
+        if b" " in needle:
+            return scores, {}
+        # a word in a title or keyword that the summary also uses: +1
+        fours: list[int] = [i for i, s in scores.items() if s == 4 and (base is None or i in base.in_main)]
+        starts: Iterable[int] = (map(mains.__getitem__, fours) if base is None
+                                 else map(base.in_main.__getitem__, fours) if base.shift == 0
+                                 else [max(base.in_main[i] - base.shift, mains[i]) for i in fours])
+        found = _finds(needle, map(self._blobs.__getitem__, fours), starts, map(others.__getitem__, fours))
+        in_main = {i: at for i, at in zip(fours, found, strict=True) if at != -1}
+        scores.update(dict.fromkeys(in_main, 5))
+        return scores, in_main
+
+    def _part(self, needle: bytes, candidates: dict[int, int] | None) -> dict[int, int]:
+        """{position: score} of the records containing ``needle``, at least of ``candidates``
+        (None: all): remembered from a scan of them or more, or scanned, only in the candidates.
+        A recent word inside ``needle`` (typing "cyt" after "cy") narrows the scan to the records
+        that have it, each from that word's first occurrence on: this makes typing a common word
+        cheap (issue 10's 30 ms per keystroke at 10,000 studies)."""
+        if (known := self._needles.get(needle)) is not None and _covers(known[0], candidates):
+            return known[1]
+        base = self._base(needle, candidates)
+        positions: Sequence[int]
+        if candidates is None:
+            positions = self._all if base is None else list(base.firsts)
+        else:
+            positions = list(candidates) if base is None else [i for i in candidates if i in base.firsts]
+        starts: Iterable[int] | None = None
+        if base is not None:
+            firsts, shift = base.firsts, base.shift
+            starts = map(firsts.__getitem__, positions) if shift == 0 else [max(firsts[i] - shift, 0) for i in positions]
+        firsts = self._scan(needle, positions, starts)
+        part, in_main = self._scores(needle, firsts, base)
+        self._remember(self._needles, needle, (candidates, part))
+        if b" " not in needle:
+            self._remember(self._firsts, needle, (candidates, firsts, in_main), 4)
+        return part
+
+    def _base(self, needle: bytes, candidates: dict[int, int] | None) -> _Base | None:
+        """The longest recently scanned word inside the word ``needle`` that was scanned in all
+        of ``candidates``, if any."""
+        if b" " in needle:
+            return None
+        word = max((w for w, (scanned, _, _) in self._firsts.items() if w in needle and _covers(scanned, candidates)),
+                   key=len, default=None)
+        return None if word is None else _Base(needle.find(word), *self._firsts[word][1:])
+
+    def _matches(self, filters: tuple[Filter, ...], needles: tuple[str, ...]) -> dict[int, int]:
+        """{position: score} of every matching record, in index order."""
         key = (filters, needles)
         if (known := self._results.get(key)) is not None:
             return known
-        count = len(self._build())
-        scores: dict[int, int] | None = None
-        # A remembered result with these filters and words inside ours holds all our matches.
+        self._build()
+        # The records that can match: a remembered result with these filters and words inside
+        # ours holds all our matches; else those that pass the filters; None: all.
+        candidates: dict[int, int] | None = None
         wider = [found for (f, old), found in self._results.items()
                  if f == filters and all(any(o in n for n in needles) for o in old)]
         if wider:
-            scores = dict.fromkeys((i for _, i in min(wider, key=len)), 0)
+            candidates = min(wider, key=len)
         elif filters:
-            candidates: Sequence[int] = range(count)
+            passed: Sequence[int] = self._all
             for f in filters:
-                candidates = self._filter(f, candidates)
-            scores = dict.fromkeys(candidates, 0)
+                passed = self._filter(f, passed)
+            candidates = dict.fromkeys(passed, 0)
+        scores: dict[int, int] | None = None
         # remembered words first, then the longest (most selective)
         for needle in sorted(map(_utf8, needles), key=lambda n: (n not in self._needles, -len(n))):
-            part = self._needles.get(needle)
-            if part is None and scores is not None and len(scores) < count // 2:
-                part = self._scan(needle, list(scores))  # only where it can still match
-            elif part is None:
-                part = self._scan(needle, None)  # not much dearer, and worth remembering
-                self._remember(self._needles, needle, part)
-            scores = dict(part) if scores is None else {i: s + part[i] for i, s in scores.items() if i in part}
+            part = self._part(needle, candidates if scores is None else scores)
+            if scores is not None:
+                scores = {i: s + part[i] for i, s in scores.items() if i in part}
+            elif filters and candidates is not None:  # a word's remembered records may fail the filters
+                scores = {i: s for i, s in part.items() if i in candidates}
+            else:  # without filters, the matches are the records that have every word
+                scores = dict(part)
         if scores is None:
-            scores = dict.fromkeys(range(count), 0)
+            scores = dict.fromkeys(self._all if candidates is None else candidates, 0)
         for n in needles:  # the query names a record's id
             if (i := self._ids.get(n, -1)) in scores:
                 scores[i] += 10
-        found = [(-s, i) for i, s in scores.items()]
-        self._remember(self._results, key, found)
-        return found
+        self._remember(self._results, key, scores)
+        return scores
 
     @staticmethod
-    def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
-        if len(cache) >= 32:
+    def _remember(cache: dict[Any, Any], key: Any, value: Any, size: int = 32) -> None:
+        cache.pop(key, None)
+        if len(cache) >= size:
             del cache[next(iter(cache))]
         cache[key] = value
 
@@ -440,13 +513,14 @@ class SearchIndex:
         q = query if isinstance(query, Query) else parse_query(query)
         with self._lock, gc_paused():
             found = self._matches(q.filters, q.needles)
-        best = sorted(found) if limit is None or limit >= len(found) else heapq.nsmallest(max(limit, 0), found)
-        records = self._build()
+            records = self._build()
+        # best first; the sort is stable, so ties stay in index order
+        best = sorted(found, key=found.__getitem__, reverse=True)[:None if limit is None else max(limit, 0)]
         hits = []
-        for neg, i in best:
+        for i in best:
             r = records[i]
             hits.append(Hit(r.id, _kind(r), r.question if isinstance(r, Question) else r.title,
-                            r.year if isinstance(r, (Study, Review)) else None, -neg, r, q))
+                            r.year if isinstance(r, (Study, Review)) else None, found[i], r, q))
         return SearchResult(tuple(hits), len(found), q)
 
 

@@ -28,12 +28,13 @@ class SearchService:
             self.index.prepare()
 
     def search(self, text: str, limit: int | None = HIT_LIMIT) -> SearchResult:
-        """Raises ``ldn_tui.search.query.QueryError`` for a malformed query. The first ``EAGER_HITS``
-        hits' fields and snippets are computed here too, so the worker thread pays for the
-        first screenful rather than the screen; the rest wait until they are shown."""
+        """Raises ``ldn_tui.search.query.QueryError`` for a malformed query. What the first
+        ``EAGER_HITS`` hits show (the names of their matched fields and the best one's snippet) is
+        computed here too, so the worker thread pays for the first screenful rather than the
+        screen; the rest wait until they are shown."""
         query = parse_query(text)
         with self._lock:
             result = search(self.index, query, limit=limit)
         for hit in result.hits[:EAGER_HITS]:
-            _ = hit.fields, hit.snippet
+            _ = hit.field_names, hit.snippet
         return result
