@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -34,14 +36,38 @@ def results(index: SearchIndex) -> list[list[tuple[str, int]]]:
     return [[(h.id, h.score) for h in index.search(q).hits] for q in QUERIES]
 
 
+def unpacked(body: bytes) -> tuple[list[str], list[bytes]] | None:
+    return indexcache.unpack(io.BytesIO(body).read, len(body))
+
+
 def test_pack_and_unpack() -> None:
     ids, blobs = ["a", "b-2", "c"], [b"x\x01y\x01z", b"\x01\x01", b"caf\xc3\xa9\x01\x01"]
     body = indexcache.pack(ids, blobs)
-    assert indexcache.unpack(body) == (ids, blobs)
-    assert indexcache.unpack(memoryview(body)) == (ids, blobs)
-    assert indexcache.unpack(indexcache.pack([], [])) == ([], [])
-    for damaged in (body[:-1], body + b"x", body[:5], b"", body[:8] + b"\xff" * 8 + body[16:]):
-        assert indexcache.unpack(damaged) is None
+    assert unpacked(body) == (ids, blobs)
+    assert unpacked(indexcache.pack([], [])) == ([], [])
+    huge_count = b"\xff\xff\xff\x7f" + body[4:]
+    for damaged in (body[:-1], body + b"x", body[:5], b"", body[:8] + b"\xff" * 8 + body[16:], huge_count):
+        assert unpacked(damaged) is None
+
+
+def test_the_kept_index_is_read_from_the_store_in_pieces(folder: Path) -> None:
+    """Each blob comes out of the database on its own (where SQLite can): the same content as
+    the body read whole."""
+    body = indexcache.pack(["a", "b"], [b"x\x01y\x01z", b"\x01\x01"])
+    assert store.put_output(str(folder), "k", body)
+    assert store.output(str(folder), "k") == body
+    takes: list[int] = []
+
+    def read(take: Callable[[int], bytes], size: int) -> tuple[list[str], list[bytes]] | None:
+        def counted(n: int) -> bytes:
+            takes.append(n)
+            return take(n)
+
+        return indexcache.unpack(counted, size)
+
+    assert store.output_read(str(folder), "k", read) == (["a", "b"], [b"x\x01y\x01z", b"\x01\x01"])
+    assert takes[-2:] == [5, 2]
+    assert store.output_read(str(folder), "other key", read) is None
 
 
 def test_kept_blobs_give_the_same_results(folder: Path) -> None:

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from ldn_tui.caching import store
 from ldn_tui.caching.snapshot import Snapshot
 
 LAYOUT = 2
+T = TypeVar("T")
 # What Rich reads from the environment to decide colours, width and terminal-ness.
 RICH_ENV = (
     "TERM", "COLORTERM", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE",
@@ -51,6 +52,11 @@ def key_for(snapshot: Snapshot, options: Sequence[object], *, destination: bool 
 def lookup(key: OutputKey) -> bytes | None:
     """The output kept under ``key``, or None."""
     return store.output(key.folder_id, key.text)
+
+
+def lookup_read(key: OutputKey, read: Callable[[Callable[[int], bytes], int], T | None]) -> T | None:
+    """``read(take, size)`` of the output kept under ``key`` (``store.output_read``), or None."""
+    return store.output_read(key.folder_id, key.text, read)
 
 
 def keep(key: OutputKey, body: bytes) -> bool:

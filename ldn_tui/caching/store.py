@@ -11,6 +11,7 @@ else may write, checked with ``lstat`` before SQLite opens them (a FIFO there wo
 
 from __future__ import annotations
 
+import io
 import os
 import sqlite3
 import stat
@@ -102,13 +103,26 @@ def _rows(snapshot: Snapshot, folder: str, fresh: Mapping[str, tuple[bytes, bool
 
 def output(folder_id: str, key: str) -> bytes | None:
     """The body stored under exactly ``key``, or None."""
+    return output_read(folder_id, key, lambda take, size: take(size))
+
+
+def output_read(folder_id: str, key: str, read: Callable[[Callable[[int], bytes], int], T | None]) -> T | None:
+    """``read(take, size)`` of the body stored under exactly ``key`` (None if there is none):
+    ``take(n)`` gives its next ``n`` bytes, straight from the database where SQLite can (Python
+    3.11's ``blobopen``), so that a big body read in pieces is never held whole as well."""
     raw = key.encode("utf-8", "surrogatepass")
 
-    def read(db: sqlite3.Connection) -> bytes | None:
-        row = db.execute("SELECT key, body FROM outputs WHERE digest = ?", (_digest(raw),)).fetchone()
-        return row[1] if row is not None and row[0] == raw and type(row[1]) is bytes else None
+    def work(db: sqlite3.Connection) -> T | None:
+        row = db.execute("SELECT rowid, key, typeof(body) FROM outputs WHERE digest = ?", (_digest(raw),)).fetchone()
+        if row is None or row[1] != raw or row[2] != "blob":
+            return None
+        if hasattr(db, "blobopen"):
+            with db.blobopen("outputs", "body", row[0], readonly=True) as blob:
+                return read(blob.read, len(blob))
+        (body,) = db.execute("SELECT body FROM outputs WHERE rowid = ?", (row[0],)).fetchone()
+        return read(io.BytesIO(body).read, len(body))
 
-    return _run(folder_id, read, write=False, missing=None)
+    return _run(folder_id, work, write=False, missing=None)
 
 
 def put_output(folder_id: str, key: str, body: bytes) -> bool:

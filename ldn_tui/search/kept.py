@@ -16,6 +16,7 @@ Layout: ``<II`` (record count, length of the ids), the ids joined by newlines
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 
 from ldn_tui.caching import outputs
 from ldn_tui.caching.outputs import OutputKey
@@ -36,11 +37,9 @@ def attach(index: SearchIndex, snapshot: Snapshot) -> OutputKey | None:
     key = outputs.key_for(snapshot, OPTIONS, destination=False)
     if key is None:
         return None
-    body = outputs.lookup(key)
-    if body is not None:
-        unpacked = unpack(body)
-        if unpacked is not None and index.use_blobs(*unpacked):
-            return None
+    unpacked = outputs.lookup_read(key, unpack)
+    if unpacked is not None and index.use_blobs(*unpacked):
+        return None
     return key
 
 
@@ -55,21 +54,23 @@ def pack(ids: list[str], blobs: list[bytes]) -> bytes:
     return b"".join([_HEAD.pack(len(ids), len(names)), names, lengths, *blobs])
 
 
-def unpack(body: bytes | memoryview) -> tuple[list[str], list[bytes]] | None:
-    """``pack``'s ids and blobs, or None if ``body`` is not exactly what it writes."""
+def unpack(take: Callable[[int], bytes], size: int) -> tuple[list[str], list[bytes]] | None:
+    """``pack``'s ids and blobs from a body of ``size`` bytes read by ``take(n)`` (its next ``n``
+    bytes), or None if it is not exactly what ``pack`` writes. Each blob is read on its own: the
+    body is never held whole beside them (44 MB at 10,000 studies)."""
+    head = take(_HEAD.size)
+    if len(head) != _HEAD.size:
+        return None
+    count, names_size = _HEAD.unpack(head)
+    if _HEAD.size + names_size + 8 * count > size:
+        return None
+    names, sizes = take(names_size), take(8 * count)
     try:
-        count, size = _HEAD.unpack_from(body, 0)
-        at = _HEAD.size
-        ids = str(body[at : at + size], "utf-8", "surrogatepass").split("\n") if count else []
-        at += size
-        lengths = list(struct.unpack_from(f"<{count}Q", body, at))
-        at += 8 * count
-    except (struct.error, UnicodeDecodeError):
+        ids = str(names, "utf-8", "surrogatepass").split("\n") if count else []
+    except UnicodeDecodeError:
         return None
-    if len(ids) != count or len(lengths) != count or at + sum(lengths) != len(body):
+    lengths = struct.unpack(f"<{count}Q", sizes) if len(sizes) == 8 * count else ()
+    if len(ids) != count or len(lengths) != count or _HEAD.size + names_size + 8 * count + sum(lengths) != size:
         return None
-    blobs = []
-    for length in lengths:
-        blobs.append(bytes(body[at : at + length]))
-        at += length
+    blobs = list(map(take, lengths))
     return ids, blobs
