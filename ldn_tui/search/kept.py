@@ -1,8 +1,8 @@
 """A kept search index: ``ldn-tui search`` on an unchanged big folder does not fold every record again.
 
 Building the index (the folded text of every record: ``SearchIndex.blobs``) is
-most of a one-shot search after loading: about 300 ms at 10,000 studies, against
-~30 ms to read it back. The content is kept in the cache store under the same
+most of a one-shot search after loading, and reading it back a fraction of that
+(figures: ``benchmarks/README.md``). The content is kept in the cache store under the same
 kind of key as a summary (``ldn_tui.caching.outputs``: the folder's snapshot,
 ldn-tui's modules, Python, today's date) but not where stdout goes, and is only
 used when it names exactly the loaded records in order (``SearchIndex.use_blobs``).
