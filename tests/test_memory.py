@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import gc
 
+import pytest
+
 from ldn_tui.memory import gc_paused
+
+
+@pytest.fixture(autouse=True)
+def nothing_frozen() -> None:
+    """Tests that ran before in this process may have frozen what they loaded (the CLI does)."""
+    gc.unfreeze()
+    gc.collect()
 
 
 def test_the_collector_is_paused_inside_and_restored_after() -> None:
