@@ -352,9 +352,8 @@ class SearchIndex:
 
     def _adopt(self, records: list[Record], blobs: list[bytes]) -> None:
         """Take ``blobs`` (one per record, in order) as the index; ValueError if one is not a blob."""
-        # in C (map): every one-shot ``ldn-tui search`` adopts a kept index (issue 10: search <= 1.3x validate)
-        mains = [*map((1).__add__, map(bytes.index, blobs, repeat(1)))]
-        others = [*map((1).__add__, map(bytes.index, blobs, repeat(1), mains))]
+        mains = [blob.index(1) + 1 for blob in blobs]
+        others = [blob.index(1, main) + 1 for blob, main in zip(blobs, mains, strict=True)]
         self._blobs, self._mains, self._others, self._all = blobs, mains, others, list(range(len(blobs)))
         self._ids = dict(zip(_fold_all([r.id for r in records]), range(len(records)), strict=True))
 
